@@ -1,0 +1,51 @@
+/** The typed contract between dashboard/server and dashboard/web: REST payloads and socket.io events. */
+
+export type VehicleStatus = 'moving' | 'idle' | 'stopped' | 'noUpdate' | 'never'
+
+export interface LivePosition {
+  fixTime: string
+  latitude: number
+  longitude: number
+  speedKmh?: number
+  course?: number
+  ignition?: boolean
+  satellites?: number
+  externalVoltageV?: number
+  batteryVoltageV?: number
+}
+
+/** One element of `GET /api/devices`, and the payload of the socket.io `vehicle` event. */
+export interface DeviceSummary {
+  imei: string
+  protocol: string
+  vehicleId: number | null
+  name: string
+  connected: boolean
+  lastSeen: string | null
+  status: VehicleStatus
+  position: LivePosition | null
+}
+
+/** One element of `GET /api/devices/:imei/positions`. */
+export interface StoredPosition extends LivePosition {
+  buffered: boolean
+  valid: boolean
+  receivedAt: string
+}
+
+export interface Me {
+  id: number
+  email: string
+  name: string
+}
+
+export interface ApiError {
+  error: { code: string; message: string }
+}
+
+export interface ServerToClientEvents {
+  /** Coalesced per vehicle per tick: the latest summary of each device that changed. */
+  vehicles: (devices: DeviceSummary[]) => void
+}
+
+export type ClientToServerEvents = Record<string, never>

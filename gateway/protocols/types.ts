@@ -1,0 +1,44 @@
+import type { DeviceRecord, Protocol } from '../record.ts'
+import type { ProtocolError } from './errors.ts'
+
+export type Transport = 'tcp' | 'udp' | 'http'
+
+/** Per-connection state a decoder may read. The transport owns it and updates it in one place. */
+export interface Session {
+  transport: Transport
+  /** Set once the device has identified itself and was accepted. */
+  imei?: string
+}
+
+export interface DecodeContext {
+  /** Gateway clock when the message arrived (becomes `receivedAt`). */
+  now: Date
+  /** `strict` rejects a message whose checksum does not match; `lenient` decodes it anyway. */
+  crc: 'strict' | 'lenient'
+}
+
+export interface Decoded {
+  records: DeviceRecord[]
+  /** Reply to send once `records` are durable (at once when there are none). */
+  ack?: Uint8Array
+  /** The message identified the device. `reject` is the reply for a refused device, if the protocol has one. */
+  identity?: { imei: string; reject?: Uint8Array }
+  error?: ProtocolError
+}
+
+export interface Framed {
+  frames: Buffer[]
+  /** Bytes of an incomplete message, to be completed by the next read. */
+  rest: Buffer
+  /** Set when the stream cannot be framed any more (the connection should be closed). */
+  error?: ProtocolError
+}
+
+export interface ProtocolDescriptor {
+  name: Protocol
+  transports: readonly Transport[]
+  defaultPort: number
+  /** Splits a TCP byte stream into messages. `maxFrameBytes` is enforced before a message is buffered whole. */
+  frame(buffer: Buffer, maxFrameBytes: number): Framed
+  decode(message: Buffer, session: Session, context: DecodeContext): Decoded
+}
