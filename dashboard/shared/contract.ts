@@ -44,8 +44,8 @@ export interface ApiError {
 }
 
 export interface ServerToClientEvents {
-  /** Coalesced per vehicle per tick: the latest summary of each device that changed. */
-  vehicles: (devices: DeviceSummary[]) => void
+  /** Coalesced per vehicle per tick: the latest summary of a device that changed. */
+  vehicle: (device: DeviceSummary) => void
 }
 
 export type ClientToServerEvents = Record<string, never>
