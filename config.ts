@@ -1,0 +1,48 @@
+import { z } from 'zod'
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
+const durationMs = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+
+/** Every setting comes from an environment variable; this is the one place that names them. */
+export const configSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  HTTP_PORT: port(8080),
+  TELTONIKA_PORT: port(5027),
+  GT06_PORT: port(5023),
+  QUECLINK_PORT: port(5004),
+  OSMAND_PORT: port(5055),
+  /** Listen address for the device ports and the dashboard. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  ADMIN_EMAIL: z.string().email().default('admin@fleetwire.local'),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Leaflet tile URL template; empty for no tile layer (offline, tests). */
+  MAP_TILE_URL: z.string().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  MAP_TILE_ATTRIBUTION: z.string().default('&copy; OpenStreetMap contributors'),
+  /** A record whose fix time lags its arrival by more than this is history (buffered). */
+  BUFFERED_LAG: durationMs(5 * 60_000),
+  /** Close a device connection that sent nothing for this long. */
+  DEVICE_IDLE_TIMEOUT: durationMs(10 * 60_000),
+  /** Largest device message accepted, in bytes. */
+  MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  /** Checksum policy: strict rejects (and does not ACK) a message with a bad CRC. */
+  CRC_MODE: z.enum(['strict', 'lenient']).default('strict'),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
+})
+
+export type Config = z.infer<typeof configSchema>
+
+export class ConfigError extends Error {}
+
+/** Reads the configuration, or throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", except MAP_TILE_URL where empty means "no tile layer".
+  const defined = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => value !== undefined && (value !== '' || key === 'MAP_TILE_URL')),
+  )
+  const parsed = configSchema.safeParse(defined)
+  if (parsed.success) return parsed.data
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`)
+  throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`)
+}

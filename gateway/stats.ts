@@ -1,0 +1,36 @@
+import type { Protocol } from './record.ts'
+import type { Transport } from './protocols/types.ts'
+
+export interface ProtocolStats {
+  ports: Partial<Record<Transport, number>>
+  openConnections: number
+  connections: number
+  messages: number
+  records: number
+  bytesIn: number
+  bytesOut: number
+  rejections: Record<string, number>
+}
+
+/** Counters behind GET /api/gateway/stats; every rejection is counted by reason. */
+export class GatewayStats {
+  readonly #byProtocol = new Map<Protocol, ProtocolStats>()
+
+  for(protocol: Protocol): ProtocolStats {
+    let stats = this.#byProtocol.get(protocol)
+    if (!stats) {
+      stats = { ports: {}, openConnections: 0, connections: 0, messages: 0, records: 0, bytesIn: 0, bytesOut: 0, rejections: {} }
+      this.#byProtocol.set(protocol, stats)
+    }
+    return stats
+  }
+
+  reject(protocol: Protocol, reason: string): void {
+    const rejections = this.for(protocol).rejections
+    rejections[reason] = (rejections[reason] ?? 0) + 1
+  }
+
+  snapshot(): Record<string, ProtocolStats> {
+    return Object.fromEntries(this.#byProtocol)
+  }
+}
