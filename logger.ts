@@ -4,5 +4,6 @@ export type { Logger }
 
 /** The one root logger of the process; parts take children bound to what they are about. */
 export function createLogger(level: string): Logger {
-  return pino({ level, base: { pid: process.pid } })
+  // Logs go to stderr: stdout carries only machine-readable lines (the ready line).
+  return pino({ level, base: { pid: process.pid } }, pino.destination(2))
 }

@@ -1,0 +1,68 @@
+import uWS from '@trufflesuite/uws-js-unofficial'
+import { Server } from 'socket.io'
+import type { Database } from '../../db/client.ts'
+import type { Logger } from '../../logger.ts'
+import type { GatewayStats } from '../../gateway/stats.ts'
+import type { LiveBus } from '../../processor/live.ts'
+import type { StateSettings } from '../../processor/state.ts'
+import type { VehicleStates } from '../../processor/vehicle-states.ts'
+import type { ClientToServerEvents, Me, ServerToClientEvents } from '../shared/contract.ts'
+import { registerApi } from './api.ts'
+import { Auth, SESSION_COOKIE } from './auth.ts'
+import { parseCookies } from './http.ts'
+import { FLEET_ROOM, startLiveFeed } from './live-feed.ts'
+import { serveStatic } from './static.ts'
+import { vehiclesByImei, type VehicleRef } from './devices.ts'
+
+export interface DashboardDeps {
+  db: Database
+  auth: Auth
+  states: VehicleStates
+  stats: GatewayStats
+  bus: LiveBus
+  stateSettings: StateSettings
+  map: { tileUrl: string; attribution: string }
+  webRoot: string
+  log: Logger
+}
+
+export interface Dashboard {
+  port: number
+  close(): void
+}
+
+/** The dashboard: JSON API, socket.io live feed and the built web app, all on one uWebSockets.js app. */
+export async function startDashboard(host: string, port: number, deps: DashboardDeps): Promise<Dashboard> {
+  const log = deps.log.child({ part: 'dashboard' })
+  const app = uWS.App()
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: Me }>({ serveClient: false })
+  io.attachApp(app)
+  io.use(async (socket, next) => {
+    const token = parseCookies(String(socket.request.headers.cookie ?? ''))[SESSION_COOKIE]
+    const user = await deps.auth.userForToken(token).catch(() => null)
+    if (!user) return next(new Error('UNAUTHENTICATED'))
+    socket.data.user = user
+    next()
+  })
+  io.on('connection', (socket) => void socket.join(FLEET_ROOM))
+
+  let vehicles = await vehiclesByImei(deps.db)
+  const refreshVehicles = setInterval(() => void vehiclesByImei(deps.db).then((map) => (vehicles = map), () => undefined), 10_000)
+  const stopFeed = startLiveFeed(io, deps.bus, (imei): VehicleRef | undefined => vehicles.get(imei), deps.stateSettings)
+
+  registerApi(app, { ...deps, log })
+  serveStatic(app, deps.webRoot)
+
+  const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
+    app.listen(host, port, (socket) => (socket ? resolve(socket) : reject(new Error(`dashboard cannot listen on ${host}:${port}`))))
+  })
+  return {
+    port: uWS.us_socket_local_port(listenSocket),
+    close() {
+      clearInterval(refreshVehicles)
+      stopFeed()
+      io.close()
+      uWS.us_listen_socket_close(listenSocket)
+    },
+  }
+}

@@ -1,0 +1,66 @@
+import type { Server } from 'node:net'
+import type { Socket } from 'node:dgram'
+import type { Config } from '../config.ts'
+import type { Logger } from '../logger.ts'
+import type { RecordWriter } from '../processor/ingest.ts'
+import type { Protocol } from './record.ts'
+import type { DeviceConnections } from './connections.ts'
+import type { GatewayStats } from './stats.ts'
+import { PROTOCOLS } from './protocols/registry.ts'
+import { listenTcp } from './transport/tcp.ts'
+import { listenUdp } from './transport/udp.ts'
+
+export interface GatewayDeps {
+  writer: RecordWriter
+  stats: GatewayStats
+  connections: DeviceConnections
+}
+
+export interface Gateway {
+  ports: Partial<Record<Protocol, number>>
+  close(): Promise<void>
+}
+
+const PORT_SETTING: Record<Protocol, keyof Config> = {
+  teltonika: 'TELTONIKA_PORT',
+  gt06: 'GT06_PORT',
+  queclink: 'QUECLINK_PORT',
+  osmand: 'OSMAND_PORT',
+}
+
+/** Opens every registered protocol's listeners. With port 0 the TCP port is picked and UDP binds the same number. */
+export async function startGateway(config: Config, deps: GatewayDeps, log: Logger): Promise<Gateway> {
+  const context = {
+    ...deps,
+    crc: config.CRC_MODE,
+    maxMessageBytes: config.MAX_MESSAGE_BYTES,
+    idleTimeoutMs: config.DEVICE_IDLE_TIMEOUT,
+  }
+  const tcpServers: Server[] = []
+  const udpSockets: Socket[] = []
+  const ports: Partial<Record<Protocol, number>> = {}
+  for (const protocol of PROTOCOLS) {
+    let port = Number(config[PORT_SETTING[protocol.name]])
+    const stats = deps.stats.for(protocol.name)
+    if (protocol.transports.includes('tcp')) {
+      const server = await listenTcp(protocol, config.HOST, port, context, log)
+      port = (server.address() as { port: number }).port
+      stats.ports.tcp = port
+      tcpServers.push(server)
+    }
+    if (protocol.transports.includes('udp')) {
+      const socket = await listenUdp(protocol, config.HOST, port, context, log)
+      stats.ports.udp = socket.address().port
+      udpSockets.push(socket)
+    }
+    ports[protocol.name] = port
+    log.info({ protocol: protocol.name, port, transports: protocol.transports }, 'gateway listening')
+  }
+  return {
+    ports,
+    async close() {
+      await Promise.all(tcpServers.map((server) => new Promise((resolve) => server.close(resolve))))
+      for (const socket of udpSockets) socket.close()
+    },
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Composition root: `npm start` runs every part in one process — the embedded database (or
+ * DATABASE_URL), the device gateway, the processor and the dashboard.
+ */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ConfigError, loadConfig, type Config } from './config.ts'
+import { createLogger, type Logger } from './logger.ts'
+import { createDatabase } from './db/client.ts'
+import { startEmbeddedDatabase } from './db/embedded.ts'
+import { migrate } from './db/migrate.ts'
+import { startMaintenance } from './db/maintenance.ts'
+import { InProcessLiveBus } from './processor/live.ts'
+import { GroupCommitIngest } from './processor/ingest.ts'
+import { DEFAULT_STATE_SETTINGS, type StateSettings } from './processor/state.ts'
+import { VehicleStates } from './processor/vehicle-states.ts'
+import { DeviceConnections } from './gateway/connections.ts'
+import { GatewayStats } from './gateway/stats.ts'
+import { startGateway } from './gateway/gateway.ts'
+import { Auth } from './dashboard/server/auth.ts'
+import { startDashboard } from './dashboard/server/server.ts'
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url))
+
+export async function main(config: Config, log: Logger): Promise<() => Promise<void>> {
+  const embedded = config.DATABASE_URL ? undefined : await startEmbeddedDatabase(config.DATA_DIR)
+  const db = createDatabase(config.DATABASE_URL ?? embedded!.url, { embedded: embedded !== undefined })
+  const applied = await migrate(db)
+  log.info({ database: embedded ? `embedded (${path.resolve(config.DATA_DIR)})` : 'DATABASE_URL', applied }, 'database ready')
+  const stopMaintenance = embedded ? startMaintenance(db, log) : () => {}
+
+  const stateSettings: StateSettings = { ...DEFAULT_STATE_SETTINGS, bufferedLagMs: config.BUFFERED_LAG }
+  const states = await VehicleStates.load(db)
+  const bus = new InProcessLiveBus()
+  const ingest = new GroupCommitIngest(db, states, log.child({ part: 'ingest' }), {
+    settings: stateSettings,
+    onCommitted: (changed) => changed.forEach((state) => bus.publish('vehicle', state)),
+  })
+  const connections = new DeviceConnections(({ imei, protocol, connected }) => {
+    const state = { ...states.getOrEmpty(imei, protocol), connected }
+    states.set(state)
+    bus.publish('vehicle', state)
+  })
+
+  const auth = new Auth(db, config.SESSION_TTL_HOURS * 3_600_000)
+  const admin = await auth.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD)
+  if (admin.generatedPassword) {
+    process.stderr.write(`\nFirst start: created admin ${config.ADMIN_EMAIL} with password ${admin.generatedPassword}\n` +
+      'It is shown only this once; set ADMIN_PASSWORD to choose it yourself.\n\n')
+  }
+
+  const stats = new GatewayStats()
+  const gateway = await startGateway(config, { writer: ingest, stats, connections }, log)
+  const dashboard = await startDashboard(config.HOST, config.HTTP_PORT, {
+    db, auth, states, stats, bus, stateSettings, log,
+    map: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
+    webRoot: path.join(ROOT, 'dist', 'web'),
+  })
+
+  const ports = { http: dashboard.port, ...gateway.ports }
+  log.info({ ports }, 'fleetwire ready')
+  process.stdout.write(JSON.stringify({ ready: true, ports }) + '\n')
+
+  return async () => {
+    dashboard.close()
+    await gateway.close()
+    stopMaintenance()
+    await db.end()
+    await embedded?.stop()
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    process.stderr.write(`${err.message}\n`)
+    process.exit(1)
+  }
+  const log = createLogger(config.LOG_LEVEL)
+  main(config, log).then(
+    (stop) => {
+      const shutdown = (signal: string) => {
+        log.info({ signal }, 'shutting down')
+        stop().then(() => process.exit(0), (err) => {
+          log.error({ err }, 'shutdown failed')
+          process.exit(1)
+        })
+      }
+      process.once('SIGINT', shutdown)
+      process.once('SIGTERM', shutdown)
+    },
+    (err) => {
+      log.fatal({ err }, 'fleetwire failed to start')
+      process.exit(1)
+    },
+  )
+}
