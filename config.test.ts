@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.ts'
+
+describe('configuration from the environment', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const config = loadConfig({})
+    expect(config).toMatchObject({ DATA_DIR: './data', HTTP_PORT: 8080, TELTONIKA_PORT: 5027, GT06_PORT: 5023, QUECLINK_PORT: 5004, OSMAND_PORT: 5055 })
+    expect(config.DATABASE_URL).toBeUndefined()
+    expect(config.BUFFERED_LAG).toBe(300_000)
+  })
+
+  it('accepts port 0 (pick a free port) and an empty tile URL (no tile layer)', () => {
+    const config = loadConfig({ HTTP_PORT: '0', TELTONIKA_PORT: '0', MAP_TILE_URL: '' })
+    expect(config.HTTP_PORT).toBe(0)
+    expect(config.MAP_TILE_URL).toBe('')
+  })
+
+  it('names every bad variable in one error', () => {
+    expect(() => loadConfig({ HTTP_PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrowError(ConfigError)
+    try {
+      loadConfig({ HTTP_PORT: 'eighty', LOG_LEVEL: 'loud' })
+    } catch (err) {
+      expect((err as Error).message).toMatch(/HTTP_PORT/)
+      expect((err as Error).message).toMatch(/LOG_LEVEL/)
+    }
+  })
+})
