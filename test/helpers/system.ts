@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import readline from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const ADMIN = { email: 'admin@example.com', password: 'test-password-1' }
+
+export interface RunningSystem {
+  ports: Record<string, number>
+  dataDir: string
+  process: ChildProcess
+  baseUrl: string
+  /** Graceful stop (SIGTERM). */
+  stop(): Promise<void>
+  /** kill -9: no chance to flush anything. */
+  kill(): Promise<void>
+  stderr(): string
+}
+
+/** Starts the whole system (`main.ts`) as a separate process on free ports, as `npm start` would. */
+export async function startSystem(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningSystem> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'fleetwire-sys-'))
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      HTTP_PORT: '0',
+      TELTONIKA_PORT: '0',
+      GT06_PORT: '0',
+      QUECLINK_PORT: '0',
+      OSMAND_PORT: '0',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      MAP_TILE_URL: '',
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-20_000)))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const ports = await new Promise<Record<string, number>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`system not ready in 90 s:\n${stderr}`)), 90_000)
+    child.once('exit', (code) => reject(new Error(`system exited with ${code} before ready:\n${stderr}`)))
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{')) return
+      const message = JSON.parse(line) as { ready?: boolean; ports?: Record<string, number> }
+      if (message.ready && message.ports) {
+        clearTimeout(timer)
+        resolve(message.ports)
+      }
+    })
+  })
+  return {
+    ports,
+    dataDir,
+    process: child,
+    baseUrl: `http://127.0.0.1:${ports.http}`,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM')
+      await exited
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL')
+      await exited
+    },
+    stderr: () => stderr,
+  }
+}
+
+/** Logs in through the API and returns the session cookie header. */
+export async function login(baseUrl: string, credentials = ADMIN): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(credentials),
+  })
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`)
+  return response.headers.get('set-cookie')!.split(';')[0]!
+}
