@@ -39,6 +39,18 @@ export interface Me {
   name: string
 }
 
+/** Body of `POST /api/login`; the answer is `Me` and sets the httpOnly session cookie. */
+export interface LoginRequest {
+  email: string
+  password: string
+}
+
+/** `GET /api/settings/map`: the tile layer for the live map. An empty `tileUrl` means no tile layer. */
+export interface MapSettings {
+  tileUrl: string
+  attribution: string
+}
+
 export interface ApiError {
   error: { code: string; message: string }
 }
