@@ -1,0 +1,60 @@
+/** Simulation settings: one zod schema for the library and the CLI, so both reject the same mistakes. */
+import { z } from 'zod'
+import { CODEC } from '../gateway/protocols/teltonika/constants.ts'
+import { DEFAULT_IMEI_BASE } from './imei.ts'
+
+/** Codecs the simulator can ask `encodeAvlPacket` for. */
+export const CODECS = { '8': CODEC.codec8, '8E': CODEC.codec8Extended, '16': CODEC.codec16 } as const
+
+export const DEFAULT_MAX_RECORDS_PER_PACKET = 50
+
+const seconds = z.coerce.number().finite()
+
+export const simulationSettingsSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.coerce.number().int().min(1).max(65535).default(5027),
+    devices: z.coerce.number().int().min(1).max(100_000).default(20),
+    /** Simulated seconds during which records are generated. */
+    durationSec: seconds.positive().default(60),
+    /** Simulated seconds between two records of a device. */
+    intervalSec: seconds.positive().default(1),
+    /** Live packets carry this many records (at most 255: codec 8 counts in one byte). */
+    recordsPerPacket: z.coerce.number().int().min(1).max(255).default(1),
+    /** Largest packet when uploading a backlog; default max(50, recordsPerPacket). */
+    maxRecordsPerPacket: z.coerce.number().int().min(1).max(255).optional(),
+    /** Simulated second at which every device loses coverage, and for how long. */
+    coverageLoss: z.object({ startSec: seconds.min(0), durationSec: seconds.positive() }).optional(),
+    /** Device i gets the first 14 digits of this plus i, and a Luhn check digit. */
+    imeiBase: z.string().regex(/^\d{15}$/, 'must be 15 digits').default(DEFAULT_IMEI_BASE),
+    /** Simulated seconds per real second. */
+    rate: z.coerce.number().positive().max(1_000_000).default(1),
+    seed: z.coerce.number().int().min(0).max(0xffffffff).optional(),
+    /** Fix time of simulated second 0; default: now. */
+    startTime: z.coerce.date().optional(),
+    codec: z.union([z.literal(CODEC.codec8), z.literal(CODEC.codec8Extended), z.literal(CODEC.codec16)]).default(CODEC.codec8),
+    /** Real milliseconds to wait for a connection, the handshake reply or an ACK. */
+    ackTimeoutMs: z.coerce.number().int().positive().default(5000),
+    /** Real milliseconds allowed after the last record (and the end of coverage loss) to drain the queues. */
+    graceMs: z.coerce.number().int().min(0).default(20_000),
+    backoffMinMs: z.coerce.number().int().positive().default(200),
+    backoffMaxMs: z.coerce.number().int().positive().default(5000),
+  })
+  .superRefine((s, ctx) => {
+    if (s.maxRecordsPerPacket !== undefined && s.maxRecordsPerPacket < s.recordsPerPacket) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxRecordsPerPacket'],
+        message: `must be at least recordsPerPacket (${s.recordsPerPacket})`,
+      })
+    }
+    if (Number(s.imeiBase.slice(0, 14)) + s.devices - 1 > 99_999_999_999_999) {
+      ctx.addIssue({ code: 'custom', path: ['imeiBase'], message: `too large for ${s.devices} devices` })
+    }
+    if (s.backoffMaxMs < s.backoffMinMs) {
+      ctx.addIssue({ code: 'custom', path: ['backoffMaxMs'], message: 'must be at least backoffMinMs' })
+    }
+  })
+
+export type SimulationSettings = z.input<typeof simulationSettingsSchema>
+export type ResolvedSettings = z.output<typeof simulationSettingsSchema>
