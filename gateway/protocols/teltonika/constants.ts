@@ -90,3 +90,16 @@ export const UDP_ACK_BODY_BYTES = 5
 /** Codec 7 time: the low 30 bits count seconds from 2007-01-01T00:00:00Z. */
 export const GH3000_EPOCH_SECONDS = 1_167_609_600
 export const GH3000_TIME_MASK = 0x3fffffff
+/** Codec 7 global mask: which blocks follow the time. There is no 8-byte IO group in codec 7. */
+export const GH3000_BLOCKS = { gps: 0x01, io1: 0x02, io2: 0x04, io4: 0x08 } as const
+/** Codec 7 GPS mask: which fields the GPS block holds, in this order. */
+export const GH3000_GPS_FIELDS = {
+  coordinates: 0x01,
+  altitude: 0x02,
+  course: 0x04,
+  speed: 0x08,
+  satellites: 0x10,
+  cell: 0x20,
+  signalQuality: 0x40,
+  operator: 0x80,
+} as const

@@ -1,0 +1,11 @@
+import type { ProtocolDescriptor } from '../types.ts'
+import { decode } from './decode.ts'
+import { frame } from './frame.ts'
+
+export const teltonika: ProtocolDescriptor = {
+  name: 'teltonika',
+  transports: ['tcp', 'udp'],
+  defaultPort: 5027,
+  frame,
+  decode,
+}
