@@ -4,7 +4,7 @@ import { readAcks } from './ack-reader.ts'
 
 /** Feeds `chunks` through the reader as successive socket reads. */
 function feed(chunks: Buffer[]): { counts: number[]; rest: Buffer } {
-  let rest = Buffer.alloc(0)
+  let rest: Buffer = Buffer.alloc(0)
   const counts: number[] = []
   for (const chunk of chunks) {
     const read = readAcks(rest, chunk)
