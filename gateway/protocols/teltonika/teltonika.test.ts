@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
+import { crc16Ibm } from '../../lib/crc.ts'
 import type { DeviceRecord, RecordEvent } from '../../record.ts'
 import type { ProtocolErrorCode } from '../errors.ts'
 import type { DecodeContext, Decoded, Session } from '../types.ts'
@@ -287,4 +288,369 @@ describe('teltonika vectors', () => {
       })
     }
   }
+})
+
+// ---------------------------------------------------------------------------------------------
+
+/** Small seeded PRNG (mulberry32) so the randomized tests are reproducible. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const randomInt = (random: () => number, below: number): number => Math.floor(random() * below)
+const randomBytes = (random: () => number, length: number): Buffer =>
+  Buffer.from(Array.from({ length }, () => randomInt(random, 256)))
+
+/** Frames `reads` one after another as a transport would, carrying the incomplete tail over. */
+function frameReads(reads: Buffer[]): { frames: string[]; rest: Buffer } {
+  const frames: string[] = []
+  let rest: Buffer = Buffer.alloc(0)
+  for (const read of reads) {
+    const framed = frame(Buffer.concat([rest, read]), MAX_FRAME_BYTES)
+    expect(framed.error).toBeUndefined()
+    frames.push(...framed.frames.map((f) => f.toString('hex')))
+    rest = framed.rest
+  }
+  return { frames, rest }
+}
+
+describe('teltonika frame', () => {
+  it('yields the same frames wherever a real message is cut across two reads', () => {
+    for (const vector of COMPLETE_TCP_VECTORS) {
+      const bytes = bytesOf(vector)
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        const { frames, rest } = frameReads([bytes.subarray(0, cut), bytes.subarray(cut)])
+        expect(frames).toEqual([vector.hex])
+        expect(rest).toHaveLength(0)
+      }
+    }
+  })
+
+  it('splits many messages glued into one read, and the same stream cut into random reads', () => {
+    const random = seededRandom(1)
+    const messages = Array.from({ length: 200 }, () => COMPLETE_TCP_VECTORS[randomInt(random, COMPLETE_TCP_VECTORS.length)]!.hex)
+    const stream = Buffer.from(messages.join(''), 'hex')
+    expect(frameReads([stream]).frames).toEqual(messages)
+
+    const reads: Buffer[] = []
+    for (let at = 0; at < stream.length; ) {
+      const length = 1 + randomInt(random, 300)
+      reads.push(stream.subarray(at, at + length))
+      at += length
+    }
+    expect(frameReads(reads)).toEqual({ frames: messages, rest: Buffer.alloc(0) })
+  })
+
+  it('keeps an incomplete tail in rest until the next read completes it', () => {
+    const packet = encodeAvlPacket([{ timeMs: Date.UTC(2024, 0, 1), latitude: 1, longitude: 2, io: {} }])
+    const first = frame(Buffer.concat([Buffer.of(0xff), packet.subarray(0, 10)]), MAX_FRAME_BYTES)
+    expect(first.frames.map((f) => f.toString('hex'))).toEqual(['ff'])
+    expect(first.rest.equals(packet.subarray(0, 10))).toBe(true)
+    expect(frame(Buffer.concat([first.rest, packet.subarray(10)]), MAX_FRAME_BYTES).frames).toEqual([packet])
+  })
+
+  it('refuses a huge length field at once, without waiting for the data', () => {
+    const header = Buffer.from('00000000ffffffff', 'hex')
+    expect(frame(header, MAX_FRAME_BYTES).error?.code).toBe('FRAME_TOO_LONG')
+    const justOverTheLimit = Buffer.from('000000000000fff5', 'hex') // 65525 + 12 bytes > 64 KiB
+    expect(frame(justOverTheLimit, MAX_FRAME_BYTES).error?.code).toBe('FRAME_TOO_LONG')
+    expect(frame(Buffer.from('000000000000fff4', 'hex'), MAX_FRAME_BYTES)).toEqual({
+      frames: [],
+      rest: Buffer.from('000000000000fff4', 'hex'),
+    })
+  })
+
+  it('applies the limit to the IMEI handshake as well', () => {
+    expect(frame(encodeImeiHandshake(IMEI), 16).error?.code).toBe('FRAME_TOO_LONG')
+    expect(frame(encodeImeiHandshake(IMEI), 17).frames).toHaveLength(1)
+  })
+
+  it('reports bytes that cannot start a Teltonika message as BAD_FRAME, keeping the frames before them', () => {
+    const handshake = encodeImeiHandshake(IMEI)
+    const http = frame(Buffer.concat([handshake, Buffer.from('GET / HTTP/1.1\r\n')]), MAX_FRAME_BYTES)
+    expect(http.frames).toEqual([handshake])
+    expect(http.error?.code).toBe('BAD_FRAME')
+    expect(http.rest.toString()).toBe('GET / HTTP/1.1\r\n')
+    expect(frame(Buffer.from('0000000100000010', 'hex'), MAX_FRAME_BYTES).error?.code).toBe('BAD_FRAME')
+    expect(frame(Buffer.from('000001', 'hex'), MAX_FRAME_BYTES).error?.code).toBe('BAD_FRAME')
+    expect(frame(Buffer.from('0000000000000002', 'hex'), MAX_FRAME_BYTES).error?.code).toBe('BAD_FRAME')
+  })
+
+  it('waits on a stream that has not yet shown enough bytes to judge', () => {
+    for (const hex of ['', '00', '0000', '000000', '00000000', '00000000000000', '000f3132']) {
+      expect(frame(Buffer.from(hex, 'hex'), MAX_FRAME_BYTES)).toEqual({ frames: [], rest: Buffer.from(hex, 'hex') })
+    }
+  })
+})
+
+describe('teltonika decode', () => {
+  const record: TeltonikaRecordInput = {
+    timeMs: Date.UTC(2024, 4, 1, 8, 30, 15, 250),
+    latitude: 54.6872136,
+    longitude: -25.2796601,
+    altitude: -12,
+    course: 271,
+    satellites: 11,
+    speedKmh: 87,
+    io: { 239: 1, 240: 1, 21: 4, 66: 13_812, 67: 4_021, 16: 123_456_789 },
+  }
+  const packet = (io: TeltonikaRecordInput['io'], eventIoId = 0): Buffer =>
+    encodeAvlPacket([{ ...record, io, eventIoId }])
+  const eventsOf = (io: TeltonikaRecordInput['io'], eventIoId = 0): RecordEvent[] =>
+    decode(packet(io, eventIoId), TCP, STRICT).records[0]!.events
+
+  it('answers the IMEI handshake with 01 and offers 00 for a refused device', () => {
+    const decoded = decode(encodeImeiHandshake(IMEI), { transport: 'tcp' }, STRICT)
+    expect(decoded).toEqual({ records: [], identity: { imei: IMEI, reject: Buffer.of(0) }, ack: Buffer.of(1) })
+  })
+
+  it('refuses an IMEI that is not 15 ASCII digits', () => {
+    for (const imei of ['35630704244101', '3563070424410130', '35630704244101x']) {
+      expect(decode(encodeImeiHandshake(imei), { transport: 'tcp' }, STRICT)).toEqual({
+        records: [],
+        error: expect.objectContaining({ code: 'BAD_IMEI' }),
+      })
+    }
+  })
+
+  it('ignores the keep-alive ping: no records, no reply', () => {
+    expect(decode(Buffer.of(0xff), TCP, STRICT)).toEqual({ records: [] })
+  })
+
+  it('does not acknowledge AVL data that arrives before the IMEI handshake', () => {
+    expect(decode(packet({}), { transport: 'tcp' }, STRICT)).toEqual({
+      records: [],
+      error: expect.objectContaining({ code: 'NOT_IDENTIFIED' }),
+    })
+  })
+
+  it('acknowledges a packet with its record count and converts units once', () => {
+    const decoded = decode(packet(record.io), TCP, STRICT)
+    expect(decoded.ack).toEqual(encodeRecordCountAck(1))
+    expect(decoded.records).toEqual([
+      {
+        imei: IMEI,
+        protocol: 'teltonika',
+        fixTime: '2024-05-01T08:30:15.250Z',
+        receivedAt: NOW.toISOString(),
+        buffered: false,
+        valid: true,
+        latitude: 54.6872136,
+        longitude: -25.2796601,
+        speedKmh: 87,
+        course: 271,
+        altitude: -12,
+        satellites: 11,
+        ignition: true,
+        motion: true,
+        externalVoltageV: 13.812,
+        batteryVoltageV: 4.021,
+        odometerKm: 123_456.789,
+        gsmSignal: 4,
+        events: [],
+        io: { 239: 1, 240: 1, 21: 4, 66: 13_812, 67: 4_021, 16: 123_456_789 },
+      },
+    ])
+  })
+
+  it('omits what the device did not report and calls a fix without satellites invalid', () => {
+    const [decoded] = decode(encodeAvlPacket([{ ...record, satellites: 0, io: {} }]), TCP, STRICT).records
+    expect(decoded!.valid).toBe(false)
+    expect(decoded!.latitude).toBe(54.6872136)
+    for (const field of ['ignition', 'motion', 'externalVoltageV', 'batteryVoltageV', 'odometerKm', 'gsmSignal']) {
+      expect(decoded).not.toHaveProperty(field)
+    }
+  })
+
+  it('keeps records in the order they came, not sorted by time', () => {
+    const times = [3, 1, 2].map((minute) => Date.UTC(2024, 0, 1, 0, minute))
+    const decoded = decode(encodeAvlPacket(times.map((timeMs) => ({ ...record, timeMs }))), TCP, STRICT)
+    expect(decoded.records.map((r) => Date.parse(r.fixTime))).toEqual(times)
+    expect(decoded.ack).toEqual(encodeRecordCountAck(3))
+  })
+
+  it('keeps 8-byte IO values above 2^53-1 exact, as decimal strings', () => {
+    const io = decode(packet({ 78: 2n ** 64n - 1n, 11: 2n ** 53n - 1n }), TCP, STRICT).records[0]!.io
+    expect(io).toEqual({ 78: '18446744073709551615', 11: Number.MAX_SAFE_INTEGER })
+  })
+
+  it('names green driving, unplug, crash, towing and jamming events whatever the device model', () => {
+    expect(eventsOf({ 253: 1 })).toEqual(['harshAcceleration'])
+    expect(eventsOf({ 253: 2 })).toEqual(['harshBraking'])
+    expect(eventsOf({ 253: 3 })).toEqual(['harshCornering'])
+    expect(eventsOf({ 252: 1 })).toEqual(['powerCut'])
+    expect(eventsOf({ 247: 2 })).toEqual(['accident'])
+    expect(eventsOf({ 246: 1 })).toEqual(['towing'])
+    expect(eventsOf({ 249: 1 })).toEqual(['jamming'])
+    expect(eventsOf({ 249: 2, 247: 0, 246: 0, 253: 0 })).toEqual([])
+  })
+
+  it('reports power restored only when the unplug IO triggered the record', () => {
+    expect(eventsOf({ 252: 0 }, 252)).toEqual(['powerRestored'])
+    expect(eventsOf({ 252: 0 })).toEqual([])
+  })
+
+  it('reports an ignition change only when the ignition IO triggered the record', () => {
+    expect(eventsOf({ 239: 1 }, 239)).toEqual(['ignitionOn'])
+    expect(eventsOf({ 239: 0 }, 239)).toEqual(['ignitionOff'])
+    expect(eventsOf({ 239: 1 })).toEqual([])
+  })
+
+  it('rejects a packet whose record counts disagree as MALFORMED', () => {
+    const data = Buffer.from(packet({}).subarray(8, -4))
+    data[data.length - 1] = 2
+    const tampered = Buffer.concat([packet({}).subarray(0, 8), data, encodeRecordCountAck(crc16Ibm(data))])
+    expect(decode(tampered, TCP, STRICT).error?.code).toBe('MALFORMED')
+  })
+
+  it('rejects a packet whose length leaves bytes after the last record as MALFORMED', () => {
+    const data = Buffer.concat([packet({}).subarray(8, -4), Buffer.of(0)])
+    const header = Buffer.from(`00000000${data.length.toString(16).padStart(8, '0')}`, 'hex')
+    const padded = Buffer.concat([header, data, encodeRecordCountAck(crc16Ibm(data))])
+    expect(decode(padded, TCP, STRICT).error?.code).toBe('MALFORMED')
+  })
+
+  it('rejects an unknown codec as UNKNOWN_TYPE', () => {
+    const data = Buffer.from('ff0000', 'hex')
+    const unknown = Buffer.concat([Buffer.from('0000000000000003', 'hex'), data, encodeRecordCountAck(crc16Ibm(data))])
+    expect(decode(unknown, TCP, STRICT).error?.code).toBe('UNKNOWN_TYPE')
+  })
+
+  it('neither records nor acknowledges a codec 12 command response', () => {
+    const c12 = VECTORS.find((vector) => vector.kind === 'command-response' && vector.expect.crcValid)!
+    expect(decode(bytesOf(c12), TCP, STRICT)).toEqual({ records: [] })
+  })
+
+  it('decodes a UDP datagram with the IMEI it carries, whatever the session knows', () => {
+    const datagram = encodeUdpDatagram(IMEI, 0x1234, 0x07, [record, record])
+    const decoded = decode(datagram, { transport: 'udp' }, STRICT)
+    expect(decoded.identity).toEqual({ imei: IMEI })
+    expect(decoded.records.map((r) => r.imei)).toEqual([IMEI, IMEI])
+    expect(decoded.ack).toEqual(encodeUdpAck(0x1234, 0x07, 2))
+  })
+
+  it('rejects a UDP datagram shorter or longer than its length field', () => {
+    const datagram = encodeUdpDatagram(IMEI, 1, 1, [record])
+    expect(decode(datagram.subarray(0, -1), { transport: 'udp' }, STRICT).error?.code).toBe('TRUNCATED')
+    expect(decode(Buffer.concat([datagram, Buffer.of(0)]), { transport: 'udp' }, STRICT).error?.code).toBe('MALFORMED')
+  })
+
+  it('rejects a UDP datagram whose IMEI is not 15 digits', () => {
+    expect(decode(encodeUdpDatagram('12345', 1, 1, [record]), { transport: 'udp' }, STRICT).error?.code).toBe('BAD_IMEI')
+  })
+})
+
+describe('teltonika descriptor', () => {
+  it('offers TCP and UDP on port 5027 with the Teltonika frame and decode functions', () => {
+    expect(teltonika).toEqual({ name: 'teltonika', transports: ['tcp', 'udp'], defaultPort: 5027, frame, decode })
+  })
+})
+
+describe('teltonika encode then decode', () => {
+  const records: TeltonikaRecordInput[] = [
+    {
+      timeMs: Date.UTC(2025, 2, 3, 4, 5, 6, 789),
+      latitude: -33.4379212,
+      longitude: -70.6496701,
+      altitude: 571,
+      course: 359,
+      satellites: 14,
+      speedKmh: 131,
+      priority: 1,
+      eventIoId: 239,
+      io: { 239: 0, 240: 1, 21: 5, 1: 1, 66: 0, 67: 3_900, 24: 131, 16: 4_000_000_000, 241: 24_602, 78: 2n ** 60n, 300: 70_000 },
+    },
+    { timeMs: Date.UTC(2025, 2, 3, 4, 5, 0), latitude: 89.9999999, longitude: 179.9999999, io: {} },
+  ]
+  const expectRoundTrip = (decoded: DeviceRecord[], inputs: TeltonikaRecordInput[]): void => {
+    expect(decoded).toHaveLength(inputs.length)
+    decoded.forEach((record, index) => {
+      const input = inputs[index]!
+      expectValidRecord(record)
+      expect(record).toMatchObject({
+        fixTime: new Date(input.timeMs).toISOString(),
+        latitude: input.latitude,
+        longitude: input.longitude,
+        altitude: input.altitude ?? 0,
+        course: input.course ?? 0,
+        satellites: input.satellites ?? 0,
+        speedKmh: input.speedKmh ?? 0,
+      })
+      const io = Object.fromEntries(
+        Object.entries(input.io).map(([id, value]) => [id, typeof value === 'bigint' ? value.toString() : value]),
+      )
+      expect(record.io).toEqual(io)
+    })
+    expect(decoded[0]!.events).toEqual(['ignitionOff'])
+  }
+
+  for (const codec of [0x08, 0x8e, 0x10] as const) {
+    it(`gives back what was encoded as a codec 0x${codec.toString(16)} TCP packet`, () => {
+      // Codec 8 IO ids are one byte.
+      const inputs = codec === 0x08 ? records.map((r) => ({ ...r, io: withoutWideIds(r.io) })) : records
+      const { frames } = frame(encodeAvlPacket(inputs, codec), MAX_FRAME_BYTES)
+      const decoded = decode(frames[0]!, TCP, STRICT)
+      expect(decoded.ack).toEqual(encodeRecordCountAck(2))
+      expectRoundTrip(decoded.records, inputs)
+    })
+  }
+
+  it('gives back what was encoded as a UDP datagram', () => {
+    const decoded = decode(encodeUdpDatagram(IMEI, 0xbeef, 0x42, records, 0x8e), { transport: 'udp' }, STRICT)
+    expect(decoded.ack).toEqual(encodeUdpAck(0xbeef, 0x42, 2))
+    expectRoundTrip(decoded.records, records)
+  })
+})
+
+function withoutWideIds(io: TeltonikaRecordInput['io']): TeltonikaRecordInput['io'] {
+  return Object.fromEntries(Object.entries(io).filter(([id]) => Number(id) < 256))
+}
+
+describe('teltonika robustness', () => {
+  const decodeAllWays = (bytes: Buffer): Decoded[] => [
+    decode(bytes, TCP, STRICT),
+    decode(bytes, TCP, LENIENT),
+    decode(bytes, { transport: 'tcp' }, LENIENT),
+    decode(bytes, { transport: 'udp' }, STRICT),
+  ]
+  const expectWellFormed = (decoded: Decoded): void => {
+    if (decoded.error) {
+      expect(decoded.records).toEqual([])
+      expect(decoded.ack).toBeUndefined()
+    }
+    expect(() => JSON.stringify(decoded.records)).not.toThrow()
+  }
+
+  it('never throws on random bytes, from frame() or decode()', () => {
+    const random = seededRandom(2)
+    for (let i = 0; i < 2000; i++) {
+      const prefix = [Buffer.alloc(0), Buffer.from('0000000000000040', 'hex'), Buffer.from('000f', 'hex')][i % 3]!
+      const bytes = Buffer.concat([prefix, randomBytes(random, randomInt(random, 96))])
+      expect(() => frame(bytes, 1024)).not.toThrow()
+      for (const decoded of decodeAllWays(bytes)) expectWellFormed(decoded)
+    }
+  })
+
+  it('never throws on mutated, cut or extended real messages', () => {
+    const random = seededRandom(3)
+    const originals = [...COMPLETE_TCP_VECTORS, ...INCOMPLETE_TCP_VECTORS, ...UDP_VECTORS].map(bytesOf)
+    for (let i = 0; i < 2000; i++) {
+      const bytes = Buffer.from(originals[randomInt(random, originals.length)]!)
+      for (let flips = 1 + randomInt(random, 3); flips > 0; flips--) bytes[randomInt(random, bytes.length)] = randomInt(random, 256)
+      const mutated = [
+        bytes,
+        bytes.subarray(0, randomInt(random, bytes.length)),
+        Buffer.concat([bytes, randomBytes(random, 1 + randomInt(random, 8))]),
+      ][i % 3]!
+      expect(() => frame(mutated, 4096)).not.toThrow()
+      for (const decoded of decodeAllWays(mutated)) expectWellFormed(decoded)
+    }
+  })
 })
