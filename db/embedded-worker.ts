@@ -21,7 +21,9 @@ try {
   const db = await PGlite.create({ fs: new DurableNodeFS(dataDir), extensions: { timescaledb } })
   // pglite-socket multiplexes protocol messages, not transactions' extended-query sequences, across
   // clients; one connection is the safe contract (callers share it through one pg pool of size 1).
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 1 })
+  // pglite-socket is typed against upstream PGlite; this TimescaleDB build is the same class at runtime.
+  const served = db as unknown as ConstructorParameters<typeof PGLiteSocketServer>[0]['db']
+  const server = new PGLiteSocketServer({ db: served, host: '127.0.0.1', port, maxConnections: 1 })
   await server.start()
   const [, listening] = server.getServerConn().split(':')
   parentPort?.postMessage({ ready: true, port: Number(listening) } satisfies EmbeddedWorkerMessage)

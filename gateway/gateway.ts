@@ -6,7 +6,7 @@ import type { RecordWriter } from '../processor/ingest.ts'
 import type { Protocol } from './record.ts'
 import type { DeviceConnections } from './connections.ts'
 import type { GatewayStats } from './stats.ts'
-import { PROTOCOLS } from './protocols/registry.ts'
+import { PROTOCOL_DESCRIPTORS } from './protocols/registry.ts'
 import { listenTcp } from './transport/tcp.ts'
 import { listenUdp } from './transport/udp.ts'
 
@@ -39,7 +39,7 @@ export async function startGateway(config: Config, deps: GatewayDeps, log: Logge
   const tcpServers: Server[] = []
   const udpSockets: Socket[] = []
   const ports: Partial<Record<Protocol, number>> = {}
-  for (const protocol of PROTOCOLS) {
+  for (const protocol of PROTOCOL_DESCRIPTORS) {
     let port = Number(config[PORT_SETTING[protocol.name]])
     const stats = deps.stats.for(protocol.name)
     if (protocol.transports.includes('tcp')) {
