@@ -8,44 +8,52 @@ export const CODECS = { '8': CODEC.codec8, '8E': CODEC.codec8Extended, '16': COD
 
 export const DEFAULT_MAX_RECORDS_PER_PACKET = 50
 
-const seconds = z.coerce.number().finite()
+/** A number, from a number or a numeric string (the CLI). */
+const num = () =>
+  z.coerce
+    .number({
+      error: (issue) =>
+        issue.code !== 'invalid_type' ? undefined : issue.expected === 'int' ? 'must be a whole number' : 'must be a number',
+    })
+    .finite()
+const seconds = num()
 
 export const simulationSettingsSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
-    port: z.coerce.number().int().min(1).max(65535).default(5027),
-    devices: z.coerce.number().int().min(1).max(100_000).default(20),
+    port: num().int().min(1).max(65535).default(5027),
+    devices: num().int().min(1).max(100_000).default(20),
     /** Simulated seconds during which records are generated. */
     durationSec: seconds.positive().default(60),
     /** Simulated seconds between two records of a device. */
     intervalSec: seconds.positive().default(1),
     /** Live packets carry this many records (at most 255: codec 8 counts in one byte). */
-    recordsPerPacket: z.coerce.number().int().min(1).max(255).default(1),
+    recordsPerPacket: num().int().min(1).max(255).default(1),
     /** Largest packet when uploading a backlog; default max(50, recordsPerPacket). */
-    maxRecordsPerPacket: z.coerce.number().int().min(1).max(255).optional(),
+    maxRecordsPerPacket: num().int().min(1).max(255).optional(),
     /** Simulated second at which every device loses coverage, and for how long. */
     coverageLoss: z.object({ startSec: seconds.min(0), durationSec: seconds.positive() }).optional(),
     /** Device i gets the first 14 digits of this plus i, and a Luhn check digit. */
     imeiBase: z.string().regex(/^\d{15}$/, 'must be 15 digits').default(DEFAULT_IMEI_BASE),
     /** Simulated seconds per real second. */
-    rate: z.coerce.number().positive().max(1_000_000).default(1),
-    seed: z.coerce.number().int().min(0).max(0xffffffff).optional(),
+    rate: num().positive().max(1_000_000).default(1),
+    seed: num().int().min(0).max(0xffffffff).optional(),
     /** Fix time of simulated second 0; default: now. */
     startTime: z.coerce.date().optional(),
     codec: z.union([z.literal(CODEC.codec8), z.literal(CODEC.codec8Extended), z.literal(CODEC.codec16)]).default(CODEC.codec8),
     /** Real milliseconds to wait for a connection, the handshake reply or an ACK. */
-    ackTimeoutMs: z.coerce.number().int().positive().default(5000),
+    ackTimeoutMs: num().int().positive().default(5000),
     /** Real milliseconds allowed after the last record (and the end of coverage loss) to drain the queues. */
-    graceMs: z.coerce.number().int().min(0).default(20_000),
-    backoffMinMs: z.coerce.number().int().positive().default(200),
-    backoffMaxMs: z.coerce.number().int().positive().default(5000),
+    graceMs: num().int().min(0).default(20_000),
+    backoffMinMs: num().int().positive().default(200),
+    backoffMaxMs: num().int().positive().default(5000),
   })
   .superRefine((s, ctx) => {
     if (s.maxRecordsPerPacket !== undefined && s.maxRecordsPerPacket < s.recordsPerPacket) {
       ctx.addIssue({
         code: 'custom',
         path: ['maxRecordsPerPacket'],
-        message: `must be at least recordsPerPacket (${s.recordsPerPacket})`,
+        message: `must be at least the records per packet (${s.recordsPerPacket})`,
       })
     }
     if (Number(s.imeiBase.slice(0, 14)) + s.devices - 1 > 99_999_999_999_999) {
