@@ -7,10 +7,6 @@ export class ByteWriter {
     this.#buffer = Buffer.alloc(initialCapacity)
   }
 
-  get length(): number {
-    return this.#length
-  }
-
   u8(value: number): this {
     const offset = this.#reserve(1)
     this.#buffer.writeUInt8(value, offset)

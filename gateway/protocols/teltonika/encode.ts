@@ -145,7 +145,9 @@ function groupByWidth(io: Record<number, number | bigint>): Map<IoWidth, [number
     const id = Number(key)
     const value = BigInt(raw)
     const width = IO_WIDTH.get(id) ?? smallestWidthFor(id, value)
-    groups.set(width, [...(groups.get(width) ?? []), [id, value]])
+    const group = groups.get(width) ?? []
+    group.push([id, value])
+    groups.set(width, group)
   }
   return groups
 }
