@@ -28,6 +28,12 @@ describe('simulate command line', () => {
     })
   })
 
+  it('takes the start of simulated time as an ISO time', () => {
+    expect(parseCli(['--start', '2026-01-15T08:00:00Z'])).toMatchObject({
+      options: { startTime: new Date(Date.UTC(2026, 0, 15, 8)) },
+    })
+  })
+
   it('defaults to 20 devices for 60 s against 127.0.0.1:5027', () => {
     expect(parseCli([])).toMatchObject({
       json: false,
@@ -45,6 +51,7 @@ describe('simulate command line', () => {
     [['--imei-base', '12345'], /--imei-base: must be 15 digits/],
     [['--rate', '0'], /--rate/],
     [['--codec', '12'], /--codec/],
+    [['--start', 'yesterday'], /--start/],
     [['--bogus'], /bogus/],
   ])('rejects %j with an error naming the option', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message)

@@ -23,6 +23,7 @@ const USAGE = `Usage: npm run simulate -- [options]
   --imei-base <15 digits>       device i: first 14 digits + i, then a Luhn digit (default 356307042440000)
   --rate <n>                    simulated seconds per real second (default 1)
   --seed <n>                    reproducible routes and telemetry (default random, printed)
+  --start <ISO time>            fix time of the first simulated second (default now)
   --codec <8|8E|16>             AVL codec (default 8)
   --ack-timeout <sec>           real seconds to wait for a reply before reconnecting (default 5)
   --grace <sec>                 real seconds to drain queues after the run (default 20)
@@ -42,6 +43,7 @@ const FLAGS: Record<string, string> = {
   imeiBase: '--imei-base',
   rate: '--rate',
   seed: '--seed',
+  startTime: '--start',
   codec: '--codec',
   ackTimeoutMs: '--ack-timeout',
   graceMs: '--grace',
@@ -68,6 +70,7 @@ export function parseCli(argv: string[]): { options: SimulationOptions; json: bo
         'imei-base': { type: 'string' },
         rate: { type: 'string' },
         seed: { type: 'string' },
+        start: { type: 'string' },
         codec: { type: 'string' },
         'ack-timeout': { type: 'string' },
         grace: { type: 'string' },
@@ -104,6 +107,7 @@ export function parseCli(argv: string[]): { options: SimulationOptions; json: bo
     imeiBase: values['imei-base'],
     rate: values.rate,
     seed: values.seed,
+    startTime: values.start,
     codec,
     ackTimeoutMs: seconds(values['ack-timeout']),
     graceMs: seconds(values.grace),

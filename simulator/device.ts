@@ -175,11 +175,12 @@ export class SimulatedDevice {
         continue
       }
       const batch = this.#nextBatch()
-      if (!batch && this.#link) {
+      // The first connection waits for the first record (so a fleet does not connect all at once);
+      // after that the device holds a connection open even with nothing to send, as real ones do.
+      if (!batch && (this.#link || this.stats.generated === 0)) {
         await this.#changed.wait()
         continue
       }
-      // Connect even with nothing to send: a real device holds its connection open.
       const epoch = this.#epoch
       try {
         const link = this.#link ?? (await this.#connect())

@@ -39,14 +39,14 @@ export const simulationSettingsSchema = z
     rate: num().positive().max(1_000_000).default(1),
     seed: num().int().min(0).max(0xffffffff).optional(),
     /** Fix time of simulated second 0; default: now. */
-    startTime: z.coerce.date().optional(),
+    startTime: z.coerce.date({ error: 'must be a date and time, e.g. 2026-01-15T08:00:00Z' }).optional(),
     codec: z.union([z.literal(CODEC.codec8), z.literal(CODEC.codec8Extended), z.literal(CODEC.codec16)]).default(CODEC.codec8),
     /** Real milliseconds to wait for a connection, the handshake reply or an ACK. */
-    ackTimeoutMs: num().int().positive().default(5000),
+    ackTimeoutMs: num().int().positive().max(3_600_000).default(5000),
     /** Real milliseconds allowed after the last record (and the end of coverage loss) to drain the queues. */
-    graceMs: num().int().min(0).default(20_000),
-    backoffMinMs: num().int().positive().default(200),
-    backoffMaxMs: num().int().positive().default(5000),
+    graceMs: num().int().min(0).max(86_400_000).default(20_000),
+    backoffMinMs: num().int().positive().max(3_600_000).default(200),
+    backoffMaxMs: num().int().positive().max(3_600_000).default(5000),
   })
   .superRefine((s, ctx) => {
     if (s.maxRecordsPerPacket !== undefined && s.maxRecordsPerPacket < s.recordsPerPacket) {
