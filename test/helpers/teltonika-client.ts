@@ -1,0 +1,43 @@
+import net from 'node:net'
+import { encodeAvlPacket, encodeImeiHandshake, type TeltonikaRecordInput } from '../../gateway/protocols/teltonika/encode.ts'
+
+/** A hand-driven Teltonika device for tests that need exact control over what is sent when. */
+export class TeltonikaTestDevice {
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly replies: Buffer[],
+  ) {}
+
+  static async connect(port: number, imei: string): Promise<TeltonikaTestDevice> {
+    const socket = net.connect(port, '127.0.0.1')
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+    const replies: Buffer[] = []
+    socket.on('data', (chunk) => replies.push(chunk))
+    const device = new TeltonikaTestDevice(socket, replies)
+    socket.write(encodeImeiHandshake(imei))
+    const accepted = await device.reply(1)
+    if (accepted[0] !== 1) throw new Error(`device ${imei} refused`)
+    return device
+  }
+
+  /** Sends one AVL packet and resolves with the gateway's 4-byte ACK (the accepted record count). */
+  async send(records: TeltonikaRecordInput[]): Promise<number> {
+    this.socket.write(encodeAvlPacket(records))
+    return (await this.reply(4)).readUInt32BE(0)
+  }
+
+  private async reply(bytes: number, timeoutMs = 10_000): Promise<Buffer> {
+    const deadline = Date.now() + timeoutMs
+    while (Buffer.concat(this.replies).length < bytes) {
+      if (Date.now() > deadline || this.socket.destroyed) throw new Error(`no ${bytes}-byte reply within ${timeoutMs} ms`)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    const all = Buffer.concat(this.replies.splice(0))
+    if (all.length > bytes) this.replies.push(all.subarray(bytes))
+    return all.subarray(0, bytes)
+  }
+
+  close(): void {
+    this.socket.destroy()
+  }
+}
