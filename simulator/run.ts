@@ -18,6 +18,7 @@ import { type Percentiles, summarize } from './stats.ts'
 import { SimulatedVehicle } from './vehicle.ts'
 
 export type { AckedRecord, DeviceErrorKind } from './device.ts'
+export { deviceImei } from './imei.ts'
 
 export interface SimulationOptions {
   host?: string

@@ -23,6 +23,8 @@ interface FakeGatewayOptions {
   dropPacket?: number
   /** Never answer the n-th AVL packet, keeping the connection open. */
   silentPacket?: number
+  /** ACK one record fewer than the n-th AVL packet carries. */
+  shortAckPacket?: number
   refuse?: boolean
 }
 
@@ -87,6 +89,10 @@ async function startFakeGateway(options: FakeGatewayOptions = {}): Promise<FakeG
           return
         }
         if (packets.length === options.silentPacket) continue
+        if (packets.length === options.shortAckPacket) {
+          socket.write(encodeRecordCountAck(packet.timestamps.length - 1))
+          continue
+        }
         packet.acked = true
         const ack = encodeRecordCountAck(packet.timestamps.length)
         if (packets.length % 2 === 0) {
@@ -245,6 +251,46 @@ describe('simulating devices over TCP', () => {
     const silent = gateway.packets[2]!
     const later = gateway.packets.filter((p) => p.acked && p.connection !== silent.connection)
     expect(later.some((p) => p.timestamps.includes(silent.timestamps[0]!))).toBe(true)
+  }, 10_000)
+
+  it('treats an ACK with the wrong record count as no ACK and sends the records again', async () => {
+    gateway = await startFakeGateway({ shortAckPacket: 2 })
+    const summary = await runSimulation({
+      port: gateway.port,
+      devices: 1,
+      durationSec: 10,
+      recordsPerPacket: 2,
+      rate: 20,
+      seed: 5,
+      backoffMinMs: 50,
+      graceMs: 3000,
+    })
+    expect(summary.errorsByKind.ackMismatch).toBe(1)
+    expect(summary.recordsNeverAcked).toBe(0)
+    expect(summary.recordsResent).toBe(2)
+    const short = gateway.packets[1]!
+    expect(gateway.packets.filter((p) => p.acked && p.timestamps.includes(short.timestamps[0]!))).toHaveLength(1)
+  }, 10_000)
+
+  it('waits for coverage that returns after the last record and still uploads everything', async () => {
+    gateway = await startFakeGateway()
+    const summary = await runSimulation({
+      port: gateway.port,
+      devices: 2,
+      durationSec: 10,
+      rate: 10,
+      seed: 6,
+      coverageLoss: { startSec: 5, durationSec: 10 },
+      graceMs: 3000,
+    })
+    expect(summary.recordsGenerated).toBe(20)
+    expect(summary.recordsNeverAcked).toBe(0)
+    expect(summary.realDurationMs).toBeGreaterThanOrEqual(1400)
+    for (const device of summary.perDevice) {
+      const history = gateway.packets.filter((p) => p.imei === device.imei && p.timestamps.length > 1)
+      expect(history).toHaveLength(1)
+      expect(history[0]!.timestamps).toHaveLength(5)
+    }
   }, 10_000)
 
   it('reports a refused IMEI as an error and the records as never acked', async () => {
