@@ -82,7 +82,7 @@ describe('simulator -> gateway -> embedded TimescaleDB -> API and socket.io', ()
 
   it('keeps the newest position on the map when older history arrives after it', async () => {
     const imei = '356307042443001'
-    const device = await TeltonikaTestDevice.connect(system.ports.teltonika, imei)
+    const device = await TeltonikaTestDevice.connect(system.ports.teltonika!, imei)
     const now = Date.now() - (Date.now() % 1000)
     const at = (ms: number, latitude: number) => ({ timeMs: ms, latitude, longitude: 25.28, satellites: 9, speedKmh: 30, io: { 239: 1 } })
     expect(await device.send([at(now, 54.7)])).toBe(1)
