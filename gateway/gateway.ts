@@ -1,4 +1,3 @@
-import type { Server } from 'node:net'
 import type { Socket } from 'node:dgram'
 import type { Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
@@ -7,7 +6,7 @@ import type { Protocol } from './record.ts'
 import type { DeviceConnections } from './connections.ts'
 import type { GatewayStats } from './stats.ts'
 import { PROTOCOL_DESCRIPTORS } from './protocols/registry.ts'
-import { listenTcp } from './transport/tcp.ts'
+import { listenTcp, type TcpListener } from './transport/tcp.ts'
 import { listenUdp } from './transport/udp.ts'
 
 export interface GatewayDeps {
@@ -36,17 +35,17 @@ export async function startGateway(config: Config, deps: GatewayDeps, log: Logge
     maxMessageBytes: config.MAX_MESSAGE_BYTES,
     idleTimeoutMs: config.DEVICE_IDLE_TIMEOUT,
   }
-  const tcpServers: Server[] = []
+  const tcpListeners: TcpListener[] = []
   const udpSockets: Socket[] = []
   const ports: Partial<Record<Protocol, number>> = {}
   for (const protocol of PROTOCOL_DESCRIPTORS) {
     let port = Number(config[PORT_SETTING[protocol.name]])
     const stats = deps.stats.for(protocol.name)
     if (protocol.transports.includes('tcp')) {
-      const server = await listenTcp(protocol, config.HOST, port, context, log)
-      port = (server.address() as { port: number }).port
+      const listener = await listenTcp(protocol, config.HOST, port, context, log)
+      port = listener.port
       stats.ports.tcp = port
-      tcpServers.push(server)
+      tcpListeners.push(listener)
     }
     if (protocol.transports.includes('udp')) {
       const socket = await listenUdp(protocol, config.HOST, port, context, log)
@@ -59,7 +58,7 @@ export async function startGateway(config: Config, deps: GatewayDeps, log: Logge
   return {
     ports,
     async close() {
-      await Promise.all(tcpServers.map((server) => new Promise((resolve) => server.close(resolve))))
+      await Promise.all(tcpListeners.map((listener) => listener.close()))
       for (const socket of udpSockets) socket.close()
     },
   }

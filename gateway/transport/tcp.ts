@@ -8,21 +8,39 @@ export interface TcpGatewayContext extends GatewayContext {
   connections: DeviceConnections
 }
 
-/** Listens for one protocol over TCP; resolves with the bound port once listening. */
+export interface TcpListener {
+  port: number
+  /** Stops listening and drops the open connections (their devices resend what was not ACKed). */
+  close(): Promise<void>
+}
+
+/** Listens for one protocol over TCP; resolves once listening. */
 export async function listenTcp(
   protocol: ProtocolDescriptor,
   host: string,
   port: number,
   context: TcpGatewayContext,
   log: Logger,
-): Promise<net.Server> {
-  const server = net.createServer((socket) => serveConnection(protocol, socket, context, log))
+): Promise<TcpListener> {
+  const open = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    open.add(socket)
+    socket.once('close', () => open.delete(socket))
+    serveConnection(protocol, socket, context, log)
+  })
   server.on('error', (err) => log.error({ err, protocol: protocol.name }, 'tcp server error'))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve())
   })
-  return server
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      const closed = new Promise((resolve) => server.close(resolve))
+      open.forEach((socket) => socket.destroy())
+      await closed
+    },
+  }
 }
 
 function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, context: TcpGatewayContext, rootLog: Logger): void {
