@@ -1,4 +1,5 @@
 import type { DeviceRecord, Protocol } from '../gateway/record.ts'
+import { omitUndefined } from '../gateway/lib/omit-undefined.ts'
 import type { LivePosition, VehicleStatus } from '../dashboard/shared/contract.ts'
 
 export interface StateSettings {
@@ -72,12 +73,15 @@ export function statusAt(state: VehicleState, now: number, settings: StateSettin
 }
 
 export function toLivePosition(record: DeviceRecord): LivePosition {
-  const position: LivePosition = { fixTime: record.fixTime, latitude: record.latitude ?? 0, longitude: record.longitude ?? 0 }
-  if (record.speedKmh !== undefined) position.speedKmh = record.speedKmh
-  if (record.course !== undefined) position.course = record.course
-  if (record.ignition !== undefined) position.ignition = record.ignition
-  if (record.satellites !== undefined) position.satellites = record.satellites
-  if (record.externalVoltageV !== undefined) position.externalVoltageV = record.externalVoltageV
-  if (record.batteryVoltageV !== undefined) position.batteryVoltageV = record.batteryVoltageV
-  return position
+  return omitUndefined({
+    fixTime: record.fixTime,
+    latitude: record.latitude ?? 0,
+    longitude: record.longitude ?? 0,
+    speedKmh: record.speedKmh,
+    course: record.course,
+    ignition: record.ignition,
+    satellites: record.satellites,
+    externalVoltageV: record.externalVoltageV,
+    batteryVoltageV: record.batteryVoltageV,
+  })
 }

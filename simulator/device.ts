@@ -75,6 +75,7 @@ export interface DeviceStats {
   lastError?: string
   /** Real milliseconds from writing each ACKed packet to reading its ACK. */
   ackLatenciesMs: number[]
+  /** Every record the gateway ACKed, in upload order (oldest first). */
   ackedRecords: AckedRecord[]
 }
 

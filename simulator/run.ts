@@ -8,7 +8,7 @@
  */
 import type { EncodableCodec } from '../gateway/protocols/teltonika/encode.ts'
 import { SimClock } from './clock.ts'
-import { type AckedRecord, DEVICE_ERROR_KINDS, type DeviceErrorKind, SimulatedDevice } from './device.ts'
+import { type AckedRecord, DEVICE_ERROR_KINDS, type DeviceErrorKind, type DeviceStats, SimulatedDevice } from './device.ts'
 import { deviceImei } from './imei.ts'
 import { Notifier, sleep } from './notifier.ts'
 import { DEFAULT_MAX_RECORDS_PER_PACKET, simulationSettingsSchema } from './options.ts'
@@ -69,22 +69,10 @@ export interface SimulationProgress {
   errors: number
 }
 
-export interface DeviceSummary {
+export interface DeviceSummary extends Omit<DeviceStats, 'ackLatenciesMs'> {
   imei: string
   route: string
-  generated: number
-  sent: number
-  acked: number
-  resent: number
   neverAcked: number
-  packetsSent: number
-  packetsAcked: number
-  connections: number
-  errors: number
-  errorsByKind: Record<DeviceErrorKind, number>
-  lastError?: string
-  /** Every record the gateway ACKed, in upload order (oldest first). */
-  ackedRecords: AckedRecord[]
 }
 
 export interface SimulationSummary {

@@ -2,6 +2,7 @@ import type { Database } from '../../db/client.ts'
 import type { VehicleStates } from '../../processor/vehicle-states.ts'
 import { statusAt, type StateSettings, type VehicleState } from '../../processor/state.ts'
 import type { DeviceSummary, StoredPosition } from '../shared/contract.ts'
+import { omitUndefined } from '../../gateway/lib/omit-undefined.ts'
 
 export interface VehicleRef {
   id: number
@@ -56,21 +57,20 @@ export async function devicePositions(db: Database, imei: string, from: Date, to
       ORDER BY fix_time LIMIT $4`,
     [imei, from, to, limit],
   )
-  return rows.map((row) => {
-    const position: StoredPosition = {
+  return rows.map((row) =>
+    omitUndefined({
       fixTime: row.fix_time.toISOString(),
       receivedAt: row.received_at.toISOString(),
       buffered: row.buffered,
       valid: row.valid,
       latitude: row.latitude ?? 0,
       longitude: row.longitude ?? 0,
-    }
-    if (row.speed_kmh !== null) position.speedKmh = row.speed_kmh
-    if (row.course !== null) position.course = row.course
-    if (row.ignition !== null) position.ignition = row.ignition
-    if (row.satellites !== null) position.satellites = row.satellites
-    if (row.external_voltage_v !== null) position.externalVoltageV = row.external_voltage_v
-    if (row.battery_voltage_v !== null) position.batteryVoltageV = row.battery_voltage_v
-    return position
-  })
+      speedKmh: row.speed_kmh ?? undefined,
+      course: row.course ?? undefined,
+      ignition: row.ignition ?? undefined,
+      satellites: row.satellites ?? undefined,
+      externalVoltageV: row.external_voltage_v ?? undefined,
+      batteryVoltageV: row.battery_voltage_v ?? undefined,
+    }),
+  )
 }

@@ -17,6 +17,7 @@ import {
 } from './encode.ts'
 import { frame } from './frame.ts'
 import { teltonika } from './index.ts'
+import { createRandom, intBetween, type Random } from '../../../simulator/random.ts'
 
 const MAX_FRAME_BYTES = 64 * 1024
 const IMEI = '356307042441013'
@@ -292,20 +293,8 @@ describe('teltonika vectors', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Small seeded PRNG (mulberry32) so the randomized tests are reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const randomInt = (random: () => number, below: number): number => Math.floor(random() * below)
-const randomBytes = (random: () => number, length: number): Buffer =>
+const randomInt = (random: Random, below: number): number => intBetween(random, 0, below - 1)
+const randomBytes = (random: Random, length: number): Buffer =>
   Buffer.from(Array.from({ length }, () => randomInt(random, 256)))
 
 /** Frames `reads` one after another as a transport would, carrying the incomplete tail over. */
@@ -334,7 +323,7 @@ describe('teltonika frame', () => {
   })
 
   it('splits many messages glued into one read, and the same stream cut into random reads', () => {
-    const random = seededRandom(1)
+    const random = createRandom(1)
     const messages = Array.from({ length: 200 }, () => COMPLETE_TCP_VECTORS[randomInt(random, COMPLETE_TCP_VECTORS.length)]!.hex)
     const stream = Buffer.from(messages.join(''), 'hex')
     expect(frameReads([stream]).frames).toEqual(messages)
@@ -629,7 +618,7 @@ describe('teltonika robustness', () => {
   }
 
   it('never throws on random bytes, from frame() or decode()', () => {
-    const random = seededRandom(2)
+    const random = createRandom(2)
     for (let i = 0; i < 2000; i++) {
       const prefix = [Buffer.alloc(0), Buffer.from('0000000000000040', 'hex'), Buffer.from('000f', 'hex')][i % 3]!
       const bytes = Buffer.concat([prefix, randomBytes(random, randomInt(random, 96))])
@@ -639,7 +628,7 @@ describe('teltonika robustness', () => {
   })
 
   it('never throws on mutated, cut or extended real messages', () => {
-    const random = seededRandom(3)
+    const random = createRandom(3)
     const originals = [...COMPLETE_TCP_VECTORS, ...INCOMPLETE_TCP_VECTORS, ...UDP_VECTORS].map(bytesOf)
     for (let i = 0; i < 2000; i++) {
       const bytes = Buffer.from(originals[randomInt(random, originals.length)]!)
