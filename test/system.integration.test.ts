@@ -1,6 +1,9 @@
+import dgram from 'node:dgram'
+import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { io, type Socket } from 'socket.io-client'
 import type { DeviceSummary, ServerToClientEvents, StoredPosition } from '../dashboard/shared/contract.ts'
+import { encodeUdpDatagram } from '../gateway/protocols/teltonika/encode.ts'
 import { runSimulation, type SimulationSummary } from '../simulator/run.ts'
 import { login, startSystem, type RunningSystem } from './helpers/system.ts'
 import { TeltonikaTestDevice } from './helpers/teltonika-client.ts'
@@ -13,7 +16,8 @@ describe('simulator -> gateway -> embedded TimescaleDB -> API and socket.io', ()
 
   beforeAll(async () => {
     // History is recognised by lag; a short lag lets a few seconds of coverage loss count as history.
-    system = await startSystem({ env: { BUFFERED_LAG: '2000' } })
+    // A short idle timeout lets the test watch silent connections being closed.
+    system = await startSystem({ env: { BUFFERED_LAG: '2000', DEVICE_IDLE_TIMEOUT: '3000' } })
     cookie = await login(system.baseUrl)
     live = io(system.baseUrl, { transports: ['websocket'], extraHeaders: { cookie } })
     live.on('vehicle', (device) => seen.set(device.imei, [...(seen.get(device.imei) ?? []), device]))
@@ -94,6 +98,35 @@ describe('simulator -> gateway -> embedded TimescaleDB -> API and socket.io', ()
     const listed = (await api<DeviceSummary[]>('/api/devices')).find((candidate) => candidate.imei === imei)
     expect(listed?.position?.latitude).toBe(54.7)
   })
+
+  it('acknowledges a Teltonika UDP datagram with its packet ids after storing its record', async () => {
+    const imei = '356307042443019'
+    const udp = dgram.createSocket('udp4')
+    const fixTime = Date.now() - (Date.now() % 1000) - 5000
+    const datagram = encodeUdpDatagram(imei, 0xcafe, 0x22, [{ timeMs: fixTime, latitude: 54.69, longitude: 25.27, satellites: 8, speedKmh: 12, io: { 66: 13900 } }])
+    const reply = new Promise<Buffer>((resolve) => udp.once('message', resolve))
+    udp.send(datagram, system.ports.teltonika!, '127.0.0.1')
+    expect((await reply).toString('hex')).toBe('0005cafe012201')
+    udp.close()
+    const stored = await storedPositions(imei, new Date(fixTime - 1000).toISOString(), new Date(fixTime + 1000).toISOString())
+    expect(stored).toMatchObject([{ fixTime: new Date(fixTime).toISOString(), latitude: 54.69, externalVoltageV: 13.9 }])
+  })
+
+  it('closes a connection that sends garbage or nothing, and counts each by reason', async () => {
+    const closedAfter = async (bytes: Buffer | null): Promise<number> => {
+      const socket = net.connect(system.ports.teltonika!, '127.0.0.1')
+      const started = Date.now()
+      await new Promise((resolve) => socket.once('connect', resolve))
+      if (bytes) socket.write(bytes)
+      await new Promise((resolve) => socket.once('close', resolve))
+      return Date.now() - started
+    }
+    expect(await closedAfter(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'))).toBeLessThan(1000)
+    expect(await closedAfter(Buffer.from('00000000ffffffff', 'hex'))).toBeLessThan(1000)
+    expect(await closedAfter(null)).toBeGreaterThanOrEqual(2900)
+    const stats = await api<Record<string, { rejections: Record<string, number> }>>('/api/gateway/stats')
+    expect(stats.teltonika!.rejections).toMatchObject({ BAD_FRAME: expect.any(Number), FRAME_TOO_LONG: 1, IDLE_TIMEOUT: expect.any(Number) })
+  }, 20_000)
 
   it('asks for a login on every API route and answers errors as JSON', async () => {
     const anonymous = await fetch(`${system.baseUrl}/api/devices`)
