@@ -34,11 +34,37 @@ export interface Framed {
   error?: ProtocolError
 }
 
+/** A protocol spoken over TCP byte streams and/or UDP datagrams. */
 export interface ProtocolDescriptor {
   name: Protocol
-  transports: readonly Transport[]
+  transports: readonly ('tcp' | 'udp')[]
   defaultPort: number
   /** Splits a TCP byte stream into messages. `maxFrameBytes` is enforced before a message is buffered whole. */
   frame(buffer: Buffer, maxFrameBytes: number): Framed
   decode(message: Buffer, session: Session, context: DecodeContext): Decoded
 }
+
+/** One HTTP request as the HTTP transport hands it to a protocol (the body already read, within limits). */
+export interface HttpRequestMessage {
+  method: string
+  /** Path and query string, e.g. `/?id=123&lat=...`. */
+  target: string
+  contentType: string
+  body: Buffer
+}
+
+/** What to answer: the status and body once `records` are durable (a rejected request gets its error's status). */
+export interface HttpDecoded extends Decoded {
+  status: number
+  body?: string
+}
+
+/** A protocol spoken over HTTP requests (phone apps); every request carries its device identity. */
+export interface HttpProtocolDescriptor {
+  name: Protocol
+  transports: readonly ['http']
+  defaultPort: number
+  decodeRequest(request: HttpRequestMessage, context: DecodeContext): HttpDecoded
+}
+
+export type AnyProtocolDescriptor = ProtocolDescriptor | HttpProtocolDescriptor
