@@ -49,7 +49,7 @@ const requestSchema = z
       )
       .min(1, 'give at least one --hex or --text message'),
   })
-  .refine((request) => request.protocol.transports.includes(request.transport), {
+  .refine((request) => (request.protocol.transports as readonly string[]).includes(request.transport), {
     message: 'the protocol does not use this transport',
     path: ['transport'],
   })
