@@ -26,6 +26,8 @@ export const configSchema = z.object({
   DEVICE_IDLE_TIMEOUT: durationMs(10 * 60_000),
   /** Largest device message accepted, in bytes. */
   MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  /** `open`: a new IMEI is accepted and listed as an unassigned device; `closed`: unknown IMEIs are refused. */
+  DEVICE_REGISTRATION: z.enum(['open', 'closed']).default('open'),
   /** Checksum policy: strict rejects (and does not ACK) a message with a bad CRC. */
   CRC_MODE: z.enum(['strict', 'lenient']).default('strict'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),

@@ -14,6 +14,7 @@ import { InProcessLiveBus } from './processor/live.ts'
 import { GroupCommitIngest } from './processor/ingest.ts'
 import { DEFAULT_STATE_SETTINGS, type StateSettings } from './processor/state.ts'
 import { VehicleStates } from './processor/vehicle-states.ts'
+import { DatabaseDeviceAdmission } from './processor/device-admission.ts'
 import { DeviceConnections } from './gateway/connections.ts'
 import { GatewayStats } from './gateway/stats.ts'
 import { startGateway } from './gateway/gateway.ts'
@@ -50,9 +51,10 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   }
 
   const stats = new GatewayStats()
-  const gateway = await startGateway(config, { writer: ingest, stats, connections }, log)
+  const devices = await DatabaseDeviceAdmission.load(db, config.DEVICE_REGISTRATION)
+  const gateway = await startGateway(config, { writer: ingest, devices, stats, connections }, log)
   const dashboard = await startDashboard(config.HOST, config.HTTP_PORT, {
-    db, auth, states, stats, bus, stateSettings, log,
+    db, auth, states, stats, bus, stateSettings, devices, log,
     map: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
     webRoot: path.join(ROOT, 'dist', 'web'),
   })

@@ -2,6 +2,7 @@ import type { Socket } from 'node:dgram'
 import type { Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
 import type { RecordWriter } from '../processor/ingest.ts'
+import type { DeviceAdmission } from '../processor/device-admission.ts'
 import type { Protocol } from './record.ts'
 import type { DeviceConnections } from './connections.ts'
 import type { GatewayStats } from './stats.ts'
@@ -11,6 +12,7 @@ import { listenUdp } from './transport/udp.ts'
 
 export interface GatewayDeps {
   writer: RecordWriter
+  devices: DeviceAdmission
   stats: GatewayStats
   connections: DeviceConnections
 }

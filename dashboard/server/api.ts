@@ -4,6 +4,8 @@ import type { Database } from '../../db/client.ts'
 import type { Logger } from '../../logger.ts'
 import type { GatewayStats } from '../../gateway/stats.ts'
 import type { VehicleStates } from '../../processor/vehicle-states.ts'
+import type { DatabaseDeviceAdmission } from '../../processor/device-admission.ts'
+import { PROTOCOLS } from '../../gateway/record.ts'
 import type { StateSettings } from '../../processor/state.ts'
 import type { Me } from '../shared/contract.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
@@ -14,6 +16,7 @@ export interface ApiDeps {
   db: Database
   auth: Auth
   states: VehicleStates
+  devices: DatabaseDeviceAdmission
   stats: GatewayStats
   stateSettings: StateSettings
   map: { tileUrl: string; attribution: string }
@@ -22,6 +25,7 @@ export interface ApiDeps {
 
 const loginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) })
 const imeiParam = z.string().regex(/^\d{6,20}$/, 'IMEI must be 6-20 digits')
+const newDevice = z.object({ imei: imeiParam, protocol: z.enum(PROTOCOLS) })
 const positionsQuery = z.object({
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
@@ -53,6 +57,13 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
   route(app, 'get', '/api/settings/map', authed(async () => ({ body: deps.map })), log)
 
   route(app, 'get', '/api/devices', authed(async () => ({ body: await listDevices(deps.db, deps.states, deps.stateSettings) })), log)
+
+  route(app, 'post', '/api/devices', authed(async ({ body }) => {
+    const { imei, protocol } = newDevice.parse(body)
+    await deps.devices.register(imei, protocol)
+    if (!deps.states.get(imei)) deps.states.set(deps.states.getOrEmpty(imei, protocol))
+    return { status: 201, body: { imei, protocol } }
+  }), log)
 
   route(app, 'get', '/api/devices/:imei/positions', authed(async ({ params, query }) => {
     const imei = imeiParam.parse(params.imei)

@@ -6,6 +6,7 @@ import type { GatewayStats } from '../../gateway/stats.ts'
 import type { LiveBus } from '../../processor/live.ts'
 import type { StateSettings } from '../../processor/state.ts'
 import type { VehicleStates } from '../../processor/vehicle-states.ts'
+import type { DatabaseDeviceAdmission } from '../../processor/device-admission.ts'
 import type { ClientToServerEvents, Me, ServerToClientEvents } from '../shared/contract.ts'
 import { registerApi } from './api.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
@@ -18,6 +19,7 @@ export interface DashboardDeps {
   db: Database
   auth: Auth
   states: VehicleStates
+  devices: DatabaseDeviceAdmission
   stats: GatewayStats
   bus: LiveBus
   stateSettings: StateSettings

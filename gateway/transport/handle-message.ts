@@ -1,10 +1,12 @@
 import type { Logger } from '../../logger.ts'
 import type { RecordWriter } from '../../processor/ingest.ts'
+import type { DeviceAdmission } from '../../processor/device-admission.ts'
 import type { GatewayStats } from '../stats.ts'
 import type { ProtocolDescriptor, Session } from '../protocols/types.ts'
 
 export interface GatewayContext {
   writer: RecordWriter
+  devices: DeviceAdmission
   stats: GatewayStats
   crc: 'strict' | 'lenient'
   maxMessageBytes: number
@@ -13,7 +15,7 @@ export interface GatewayContext {
 
 export type MessageOutcome =
   | { ok: true; reply?: Uint8Array; identified?: string }
-  | { ok: false; reason: string; reply?: undefined }
+  | { ok: false; reason: string; reply?: Uint8Array }
 
 /**
  * The durability contract in one place: decode, await the durable write, and only then hand back
@@ -35,6 +37,12 @@ export async function handleMessage(
     log.warn({ code: decoded.error.code, reason: decoded.error.message, hex: message.toString('hex') }, 'message rejected')
     return { ok: false, reason: decoded.error.code }
   }
+  const identity = decoded.identity
+  if (identity && identity.imei !== session.imei && !(await context.devices.admit(identity.imei, protocol.name))) {
+    context.stats.reject(protocol.name, 'UNKNOWN_DEVICE')
+    log.warn({ imei: identity.imei }, 'unknown device refused (DEVICE_REGISTRATION=closed)')
+    return { ok: false, reason: 'UNKNOWN_DEVICE', reply: identity.reject }
+  }
   if (decoded.records.length > 0) {
     try {
       await context.writer.write(decoded.records)
@@ -46,5 +54,5 @@ export async function handleMessage(
     stats.records += decoded.records.length
   }
   if (decoded.ack) log.debug({ hex: Buffer.from(decoded.ack).toString('hex') }, 'out')
-  return { ok: true, reply: decoded.ack, identified: decoded.identity?.imei }
+  return { ok: true, reply: decoded.ack, identified: identity?.imei }
 }

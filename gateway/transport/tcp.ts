@@ -14,6 +14,20 @@ export interface TcpListener {
   close(): Promise<void>
 }
 
+/** Longest time one message may take to arrive once its first byte came (slow senders hold no socket for long). */
+const MAX_MESSAGE_ARRIVAL_MS = 30_000
+const SWEEP_EVERY_MS = 1000
+
+/** What the timeout sweep needs to know of a connection. */
+interface ConnectionClock {
+  /** When the last complete message arrived (or the connection opened). */
+  lastMessageAt: number
+  /** When the first byte of a still incomplete message arrived; undefined when nothing is pending. */
+  partialSince: number | undefined
+  /** Closes the connection, counting the reason; `farewell` is written first (a refusal reply). */
+  close(reason: string, farewell?: Uint8Array): void
+}
+
 /** Listens for one protocol over TCP; resolves once listening. */
 export async function listenTcp(
   protocol: ProtocolDescriptor,
@@ -22,13 +36,23 @@ export async function listenTcp(
   context: TcpGatewayContext,
   log: Logger,
 ): Promise<TcpListener> {
-  const open = new Set<net.Socket>()
+  const open = new Map<net.Socket, ConnectionClock>()
   const server = net.createServer((socket) => {
-    open.add(socket)
+    open.set(socket, serveConnection(protocol, socket, context, log))
     socket.once('close', () => open.delete(socket))
-    serveConnection(protocol, socket, context, log)
   })
   server.on('error', (err) => log.error({ err, protocol: protocol.name }, 'tcp server error'))
+  // One sweep per listener instead of a timer per socket: cheap at tens of thousands of devices, and it
+  // judges progress by whole messages, so a trickle of bytes (slowloris) does not keep a socket alive.
+  const messageArrivalMs = Math.min(MAX_MESSAGE_ARRIVAL_MS, context.idleTimeoutMs)
+  const sweep = setInterval(() => {
+    const now = Date.now()
+    for (const clock of open.values()) {
+      if (clock.partialSince !== undefined && now - clock.partialSince > messageArrivalMs) clock.close('SLOW_MESSAGE')
+      else if (now - clock.lastMessageAt > context.idleTimeoutMs) clock.close('IDLE_TIMEOUT')
+    }
+  }, Math.min(SWEEP_EVERY_MS, context.idleTimeoutMs / 2))
+  sweep.unref()
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve())
@@ -36,14 +60,15 @@ export async function listenTcp(
   return {
     port: (server.address() as net.AddressInfo).port,
     close: async () => {
+      clearInterval(sweep)
       const closed = new Promise((resolve) => server.close(resolve))
-      open.forEach((socket) => socket.destroy())
+      open.forEach((_, socket) => socket.destroy())
       await closed
     },
   }
 }
 
-function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, context: TcpGatewayContext, rootLog: Logger): void {
+function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, context: TcpGatewayContext, rootLog: Logger): ConnectionClock {
   const stats = context.stats.for(protocol.name)
   const session: Session = { transport: 'tcp' }
   let log = rootLog.child({ protocol: protocol.name, remote: `${socket.remoteAddress}:${socket.remotePort}` })
@@ -54,16 +79,21 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
   stats.connections++
   stats.openConnections++
   socket.setNoDelay(true)
-  socket.setTimeout(context.idleTimeoutMs)
   log.debug('connected')
 
-  const close = (reason: string) => {
-    if (closed) return
-    closed = true
-    context.stats.reject(protocol.name, reason)
-    log.info({ reason }, 'closing connection')
-    socket.destroy()
+  const clock: ConnectionClock = {
+    lastMessageAt: Date.now(),
+    partialSince: undefined,
+    close(reason: string, farewell?: Uint8Array) {
+      if (closed) return
+      closed = true
+      context.stats.reject(protocol.name, reason)
+      log.info({ reason }, 'closing connection')
+      if (farewell) socket.end(farewell)
+      socket.destroySoon()
+    },
   }
+  const close = clock.close
 
   // Messages of one connection are handled strictly in order; the socket is paused while a write is
   // pending so a fast sender cannot grow our buffer past one read beyond the frame limit.
@@ -73,10 +103,12 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
     while (!closed) {
       const framed = protocol.frame(pending, context.maxMessageBytes)
       pending = framed.rest
+      if (framed.frames.length > 0) clock.lastMessageAt = Date.now()
+      clock.partialSince = pending.length === 0 ? undefined : (clock.partialSince ?? Date.now())
       for (const message of framed.frames) {
         const outcome = await handleMessage(protocol, message, session, context, log)
         if (closed) return
-        if (!outcome.ok) return close(outcome.reason)
+        if (!outcome.ok) return close(outcome.reason, outcome.reply)
         if (outcome.identified && session.imei === undefined) {
           session.imei = outcome.identified
           log = log.child({ imei: outcome.identified })
@@ -102,7 +134,6 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
       close('INTERNAL_ERROR')
     })
   })
-  socket.on('timeout', () => close('IDLE_TIMEOUT'))
   socket.on('error', (err) => log.debug({ err }, 'socket error'))
   socket.on('close', () => {
     closed = true
@@ -110,4 +141,5 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
     if (session.imei !== undefined) context.connections.closed(session.imei, protocol.name)
     log.debug('disconnected')
   })
+  return clock
 }
