@@ -24,8 +24,8 @@ interface ConnectionClock {
   lastMessageAt: number
   /** When the first byte of a still incomplete message arrived; undefined when nothing is pending. */
   partialSince: number | undefined
-  /** Closes the connection, counting the reason; `farewell` is written first (a refusal reply). */
-  close(reason: string, farewell?: Uint8Array): void
+  /** Closes the connection and counts the reason. */
+  close(reason: string): void
 }
 
 /** Listens for one protocol over TCP; resolves once listening. */
@@ -81,19 +81,19 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
   socket.setNoDelay(true)
   log.debug('connected')
 
-  const clock: ConnectionClock = {
-    lastMessageAt: Date.now(),
-    partialSince: undefined,
-    close(reason: string, farewell?: Uint8Array) {
-      if (closed) return
-      closed = true
-      context.stats.reject(protocol.name, reason)
-      log.info({ reason }, 'closing connection')
-      if (farewell) socket.end(farewell)
-      socket.destroySoon()
-    },
+  /** Ends the connection; `farewell` (a refusal reply) is written first. Counting is the caller's. */
+  const disconnect = (reason: string, farewell?: Uint8Array) => {
+    if (closed) return
+    closed = true
+    log.info({ reason }, 'closing connection')
+    if (farewell) socket.end(farewell)
+    socket.destroySoon()
   }
-  const close = clock.close
+  const close = (reason: string) => {
+    if (!closed) context.stats.reject(protocol.name, reason)
+    disconnect(reason)
+  }
+  const clock: ConnectionClock = { lastMessageAt: Date.now(), partialSince: undefined, close }
 
   // Messages of one connection are handled strictly in order; the socket is paused while a write is
   // pending so a fast sender cannot grow our buffer past one read beyond the frame limit.
@@ -108,7 +108,8 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
       for (const message of framed.frames) {
         const outcome = await handleMessage(protocol, message, session, context, log)
         if (closed) return
-        if (!outcome.ok) return close(outcome.reason, outcome.reply)
+        // handleMessage has counted its rejection already.
+        if (!outcome.ok) return disconnect(outcome.reason, outcome.reply)
         if (outcome.identified && session.imei === undefined) {
           session.imei = outcome.identified
           log = log.child({ imei: outcome.identified })
