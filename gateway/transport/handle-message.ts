@@ -2,7 +2,8 @@ import type { Logger } from '../../logger.ts'
 import type { RecordWriter } from '../../processor/ingest.ts'
 import type { DeviceAdmission } from '../../processor/device-admission.ts'
 import type { GatewayStats } from '../stats.ts'
-import type { ProtocolDescriptor, Session } from '../protocols/types.ts'
+import type { Protocol } from '../record.ts'
+import type { Decoded, ProtocolDescriptor, Session } from '../protocols/types.ts'
 
 export interface GatewayContext {
   writer: RecordWriter
@@ -17,6 +18,9 @@ export type MessageOutcome =
   | { ok: true; reply?: Uint8Array; identified?: string }
   | { ok: false; reason: string; reply?: Uint8Array }
 
+/** How a decoded message was settled; a refused one carries its refusal reply, if the protocol has one. */
+export type Settlement = { ok: true } | { ok: false; reason: string; reply?: Uint8Array }
+
 /**
  * The durability contract in one place: decode, await the durable write, and only then hand back
  * the reply (ACK) to send. A failed write yields no ACK, so the device keeps its data and retries.
@@ -28,31 +32,58 @@ export async function handleMessage(
   context: GatewayContext,
   log: Logger,
 ): Promise<MessageOutcome> {
-  const stats = context.stats.for(protocol.name)
-  stats.messages++
+  context.stats.for(protocol.name).messages++
   log.debug({ hex: message.toString('hex') }, 'in')
   const decoded = protocol.decode(message, session, { now: new Date(), crc: context.crc })
+  const settled = await settleDecoded(protocol.name, decoded, session, context, log, () => ({ hex: message.toString('hex') }))
+  if (!settled.ok) return settled
+  if (decoded.ack) log.debug({ hex: Buffer.from(decoded.ack).toString('hex') }, 'out')
+  return { ok: true, reply: decoded.ack, identified: decoded.identity?.imei }
+}
+
+/**
+ * The part every transport shares (TCP, UDP, HTTP): count and log a rejected message, admit a newly
+ * identified device, await the durable write of the records, count them. Only an `ok` settlement
+ * may be answered with the protocol's success reply. `input` describes the message for the log.
+ */
+export async function settleDecoded(
+  protocol: Protocol,
+  decoded: Decoded,
+  session: Session,
+  context: GatewayContext,
+  log: Logger,
+  input: () => Record<string, unknown>,
+): Promise<Settlement> {
   if (decoded.error) {
-    context.stats.reject(protocol.name, decoded.error.code)
-    log.warn({ code: decoded.error.code, reason: decoded.error.message, hex: message.toString('hex') }, 'message rejected')
+    context.stats.reject(protocol, decoded.error.code)
+    log.warn({ code: decoded.error.code, reason: decoded.error.message, ...input() }, 'message rejected')
     return { ok: false, reason: decoded.error.code }
   }
   const identity = decoded.identity
-  if (identity && identity.imei !== session.imei && !(await context.devices.admit(identity.imei, protocol.name))) {
-    context.stats.reject(protocol.name, 'UNKNOWN_DEVICE')
-    log.warn({ imei: identity.imei }, 'unknown device refused (DEVICE_REGISTRATION=closed)')
-    return { ok: false, reason: 'UNKNOWN_DEVICE', reply: identity.reject }
+  if (identity && identity.imei !== session.imei) {
+    let admitted: boolean
+    try {
+      admitted = await context.devices.admit(identity.imei, protocol)
+    } catch (err) {
+      context.stats.reject(protocol, 'STORAGE_FAILED')
+      log.error({ err, imei: identity.imei }, 'device admission failed; not acknowledging')
+      return { ok: false, reason: 'STORAGE_FAILED' }
+    }
+    if (!admitted) {
+      context.stats.reject(protocol, 'UNKNOWN_DEVICE')
+      log.warn({ imei: identity.imei }, 'unknown device refused (DEVICE_REGISTRATION=closed)')
+      return { ok: false, reason: 'UNKNOWN_DEVICE', reply: identity.reject }
+    }
   }
   if (decoded.records.length > 0) {
     try {
       await context.writer.write(decoded.records)
     } catch (err) {
-      context.stats.reject(protocol.name, 'STORAGE_FAILED')
+      context.stats.reject(protocol, 'STORAGE_FAILED')
       log.error({ err }, 'records not stored; not acknowledging')
       return { ok: false, reason: 'STORAGE_FAILED' }
     }
-    stats.records += decoded.records.length
+    context.stats.for(protocol).records += decoded.records.length
   }
-  if (decoded.ack) log.debug({ hex: Buffer.from(decoded.ack).toString('hex') }, 'out')
-  return { ok: true, reply: decoded.ack, identified: identity?.imei }
+  return { ok: true }
 }
