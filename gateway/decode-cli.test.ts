@@ -1,18 +1,15 @@
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { decodeMessages, parseRequest } from './decode-cli.ts'
 import { encodeAvlPacket, encodeImeiHandshake, encodeUdpDatagram } from './protocols/teltonika/encode.ts'
+import { loadVectors } from '../test/helpers/vectors.ts'
 
 const run = promisify(execFile)
 const REPO_ROOT = new URL('..', import.meta.url)
 const cli = (...args: string[]) => run('npx', ['tsx', 'gateway/decode-cli.ts', ...args], { cwd: REPO_ROOT })
 
-const vectorHex = (id: string): string =>
-  JSON.parse(readFileSync(new URL('../../shared/protocols/vectors.json', import.meta.url), 'utf8')).find(
-    (vector: { id: string }) => vector.id === id,
-  ).hex
+const vectorHex = (id: string): string => loadVectors().find((vector) => vector.id === id)!.hex!
 const HANDSHAKE = vectorHex('telt-login-001')
 const C8_001 = vectorHex('telt-c8-001')
 const C8_BAD_CRC = vectorHex('telt-c8-badcrc-001')

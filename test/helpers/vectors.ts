@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 
 /** One real device message from ../shared/protocols/vectors.json (see its README for the fields). */
-export interface Vector {
+export interface Vector<Expect = Record<string, unknown>> {
   id: string
   protocol: string
   transport: 'tcp' | 'udp' | 'http'
@@ -10,17 +10,18 @@ export interface Vector {
   text?: string
   httpMethod?: string
   contentType?: string
-  expect: Record<string, unknown>
+  expect: Expect
 }
 
 const VECTORS_URL = new URL('../../../shared/protocols/vectors.json', import.meta.url)
 
-export function loadVectors(protocol?: string): Vector[] {
-  const all = JSON.parse(readFileSync(VECTORS_URL, 'utf8')) as Vector[]
+/** The vectors of one protocol (or all), typed with what the caller expects in `expect`. */
+export function loadVectors<Expect = Record<string, unknown>>(protocol?: string): Vector<Expect>[] {
+  const all = JSON.parse(readFileSync(VECTORS_URL, 'utf8')) as Vector<Expect>[]
   return protocol === undefined ? all : all.filter((vector) => vector.protocol === protocol)
 }
 
 /** The message bytes as a device sends them. */
-export function vectorBytes(vector: Vector): Buffer {
+export function vectorBytes(vector: Vector<unknown>): Buffer {
   return vector.hex !== undefined ? Buffer.from(vector.hex, 'hex') : Buffer.from(vector.text ?? '', 'utf8')
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
 import { crc16Ibm } from '../../lib/crc.ts'
@@ -18,6 +17,7 @@ import {
 import { frame } from './frame.ts'
 import { teltonika } from './index.ts'
 import { createRandom, intBetween, type Random } from '../../../simulator/random.ts'
+import { loadVectors, vectorBytes, type Vector as SharedVector } from '../../../test/helpers/vectors.ts'
 
 const MAX_FRAME_BYTES = 64 * 1024
 const IMEI = '356307042441013'
@@ -106,29 +106,19 @@ interface ExpectedRecord {
   io?: Record<string, number | string>
 }
 
-interface Vector {
-  id: string
-  protocol: string
-  transport: 'tcp' | 'udp' | 'http'
-  kind: string
-  hex: string
-  expect: {
-    ack?: string | null
-    imei?: string
-    positions?: number
-    crcValid?: boolean
-    udpPacketId?: string
-    frames?: string[]
-    records?: ExpectedRecord[]
-  }
-}
+type Vector = SharedVector<{
+  ack?: string | null
+  imei?: string
+  positions?: number
+  crcValid?: boolean
+  udpPacketId?: string
+  frames?: string[]
+  records?: ExpectedRecord[]
+}>
 
-const ALL_VECTORS: Vector[] = JSON.parse(
-  readFileSync(new URL('../../../../shared/protocols/vectors.json', import.meta.url), 'utf8'),
-)
-const VECTORS = ALL_VECTORS.filter((vector) => vector.protocol === 'teltonika')
+const VECTORS: Vector[] = loadVectors('teltonika')
 const STREAM_VECTORS = VECTORS.filter((vector) => vector.transport === 'tcp' && vector.kind !== 'frame')
-const bytesOf = (vector: Vector): Buffer => Buffer.from(vector.hex, 'hex')
+const bytesOf = vectorBytes
 /** TCP vectors the framer emits whole, as one message. */
 const COMPLETE_TCP_VECTORS = STREAM_VECTORS.filter((vector) => {
   const { frames, rest } = frame(bytesOf(vector), MAX_FRAME_BYTES)
