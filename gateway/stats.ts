@@ -2,6 +2,7 @@ import type { Protocol } from './record.ts'
 import type { Transport } from './protocols/types.ts'
 
 export interface ProtocolStats {
+  /** Listening port per transport, e.g. `{ tcp: 5027, udp: 5027 }`. */
   ports: Partial<Record<Transport, number>>
   openConnections: number
   connections: number
