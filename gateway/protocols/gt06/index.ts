@@ -1,0 +1,11 @@
+import type { ProtocolDescriptor } from '../types.ts'
+import { decode } from './decode.ts'
+import { frame } from './frame.ts'
+
+export const gt06: ProtocolDescriptor = {
+  name: 'gt06',
+  transports: ['tcp'],
+  defaultPort: 5023,
+  frame,
+  decode,
+}
