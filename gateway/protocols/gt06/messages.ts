@@ -108,10 +108,9 @@ function readGpsCellStatus(statusBytes: number): Reader {
     const cellBytes = between <= CELL_BYTES + 2 ? between : CELL_BYTES + 1
     readCell(cursor.bytes(cellBytes), observation.io, { lengthPrefixed: cellBytes > CELL_BYTES })
     readStatusBlock(cursor.bytes(statusBytes), observation)
-    if (cursor.remaining === 3 || cursor.remaining === 7) {
-      readUploadTrailer(cursor, observation)
-      if (cursor.remaining === 4) readOdometerMetres(cursor.u32(), observation)
-    }
+    const trailer = cursor.remaining
+    if (trailer === 3 || trailer === 7) readUploadTrailer(cursor, observation)
+    if (trailer === 7) readOdometerMetres(cursor.u32(), observation)
   }
 }
 
