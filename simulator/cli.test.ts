@@ -41,7 +41,28 @@ describe('simulate command line', () => {
     })
   })
 
+  it('reads the protocol, transport and event schedule', () => {
+    const parsed = parseCli(['--transport', 'udp', '--event', '30:powerCut', '--event', '45.5:powerRestored:2', '--devices', '3'])
+    expect(parsed).toMatchObject({
+      options: {
+        protocol: 'teltonika',
+        transport: 'udp',
+        port: 5027,
+        events: [
+          { atSec: 30, type: 'powerCut' },
+          { atSec: 45.5, type: 'powerRestored', device: 2 },
+        ],
+      },
+    })
+  })
+
   it.each([
+    [['--protocol', 'nmea'], /--protocol/],
+    [['--transport', 'http'], /--transport: teltonika is simulated over tcp or udp, not http/],
+    [['--event', '30'], /--event: expected/],
+    [['--event', '30:meltdown'], /--event/],
+    [['--event', '30:sos'], /--event: teltonika cannot report sos/],
+    [['--event', '30:powerCut:5', '--devices', '5'], /--event: no device 5 among 5/],
     [['--port', 'abc'], /--port/],
     [['--port', '70000'], /--port/],
     [['--devices', '0'], /--devices/],
@@ -59,6 +80,8 @@ describe('simulate command line', () => {
 
   it('prints the summary as a table or one JSON line without per-record lists', () => {
     const summary: SimulationSummary = {
+      protocol: 'teltonika',
+      transport: 'tcp',
       devices: 1,
       seed: 1,
       rate: 1,
@@ -92,7 +115,7 @@ describe('simulate command line', () => {
           connections: 2,
           errors: 1,
           errorsByKind: { connectFailed: 0, refused: 0, badHandshakeReply: 0, handshakeTimeout: 0, ackTimeout: 1, ackMismatch: 0, connectionLost: 0 },
-          ackedRecords: [{ imei: '356307042440006', fixTime: '2026-01-01T00:00:00.000Z', latitude: 54.7, longitude: 25.3 }],
+          ackedRecords: [{ imei: '356307042440006', fixTime: '2026-01-01T00:00:00.000Z', latitude: 54.7, longitude: 25.3, history: false, events: [] }],
         },
       ],
     }

@@ -1,30 +1,44 @@
 /**
- * npm run simulate -- --host 127.0.0.1 --port 5027 --devices 20 --duration 60 [--interval 1]
- *   [--records-per-packet 1] [--coverage-loss <startSec>:<durationSec>] [--imei-base 356307042440000]
+ * npm run simulate -- [--protocol teltonika|gt06|queclink|osmand] [--transport tcp|udp] --host 127.0.0.1
+ *   [--port <the protocol's>] --devices 20 --duration 60 [--interval 1] [--records-per-packet 1]
+ *   [--coverage-loss <startSec>:<durationSec>] [--event <sec>:<type>[:<device>]]... [--imei-base 356307042440000]
  *   [--rate 1] [--json] [--seed N]
  *
  * A thin wrapper over runSimulation: parses and validates the options, shows progress on stderr,
  * prints the summary on stdout, exits 1 if any generated record was never ACKed (2 for bad options).
  */
 import { parseArgs } from 'node:util'
+import { PROTOCOLS } from '../gateway/record.ts'
 import { CODECS, simulationSettingsSchema } from './options.ts'
+import { SIM_PROTOCOLS } from './protocols/index.ts'
+import { SIM_EVENT_TYPES } from './record.ts'
 import { type SimulationOptions, type SimulationProgress, type SimulationSummary, runSimulation } from './run.ts'
+
+const defaultPorts = PROTOCOLS.flatMap((name) => {
+  const family = SIM_PROTOCOLS[name]
+  return family ? [`${name} ${family.defaultPort}`] : []
+}).join(', ')
 
 const USAGE = `Usage: npm run simulate -- [options]
 
+  --protocol <name>             ${PROTOCOLS.filter((name) => SIM_PROTOCOLS[name]).join(' | ')} (default teltonika)
+  --transport <tcp|udp>         for protocols spoken over both (teltonika, queclink; default tcp)
   --host <host>                 gateway address (default 127.0.0.1)
-  --port <port>                 Teltonika TCP port (default 5027)
+  --port <port>                 the gateway's port for the protocol (default ${defaultPorts})
   --devices <n>                 simulated devices (default 20)
   --duration <sec>              simulated seconds of driving (default 60)
   --interval <sec>              simulated seconds between records (default 1)
   --records-per-packet <n>      records per live packet (default 1)
   --max-records-per-packet <n>  records per packet when uploading history (default max(50, records-per-packet))
-  --coverage-loss <start>:<len> every device loses coverage at simulated second <start> for <len> seconds
+  --coverage-loss <start>:<len> every device loses coverage at simulated second <start> for <len> seconds;
+                                what it records meanwhile is uploaded as history once back
+  --event <sec>:<type>[:<i>]    at simulated second <sec>, device <i> (default every device) reports <type>:
+                                ${SIM_EVENT_TYPES.join(', ')}; repeatable
   --imei-base <15 digits>       device i: first 14 digits + i, then a Luhn digit (default 356307042440000)
   --rate <n>                    simulated seconds per real second (default 1)
   --seed <n>                    reproducible routes and telemetry (default random, printed)
   --start <ISO time>            fix time of the first simulated second (default now)
-  --codec <8|8E|16>             AVL codec (default 8)
+  --codec <8|8E|16>             Teltonika AVL codec (default 8)
   --ack-timeout <sec>           real seconds to wait for a reply before reconnecting (default 5)
   --grace <sec>                 real seconds to drain queues after the run (default 20)
   --json                        print the summary as one JSON line
@@ -32,6 +46,9 @@ const USAGE = `Usage: npm run simulate -- [options]
 
 /** CLI flag for each settings key, so errors name what the user typed. */
 const FLAGS: Record<string, string> = {
+  protocol: '--protocol',
+  transport: '--transport',
+  events: '--event',
   host: '--host',
   port: '--port',
   devices: '--devices',
@@ -59,6 +76,9 @@ export function parseCli(argv: string[]): { options: SimulationOptions; json: bo
       strict: true,
       allowPositionals: false,
       options: {
+        protocol: { type: 'string' },
+        transport: { type: 'string' },
+        event: { type: 'string', multiple: true },
         host: { type: 'string' },
         port: { type: 'string' },
         devices: { type: 'string' },
@@ -90,12 +110,20 @@ export function parseCli(argv: string[]): { options: SimulationOptions; json: bo
     if (!m) throw new UsageError(`--coverage-loss: expected <startSec>:<durationSec>, e.g. 20:30, got "${values['coverage-loss']}"`)
     coverageLoss = { startSec: m[1], durationSec: m[2] }
   }
+  const events = (values.event ?? []).map((spec) => {
+    const m = /^(\d+(?:\.\d+)?):([A-Za-z]+)(?::(\d+))?$/.exec(spec)
+    if (!m) throw new UsageError(`--event: expected <sec>:<type>[:<device index>], e.g. 30:powerCut, got "${spec}"`)
+    return { atSec: m[1], type: m[2], ...(m[3] === undefined ? {} : { device: m[3] }) }
+  })
   let codec: number | undefined
   if (values.codec !== undefined) {
     codec = CODECS[values.codec.toUpperCase() as keyof typeof CODECS]
     if (codec === undefined) throw new UsageError(`--codec: expected one of 8, 8E, 16, got "${values.codec}"`)
   }
   const raw = {
+    protocol: values.protocol,
+    transport: values.transport,
+    events,
     host: values.host,
     port: values.port,
     devices: values.devices,
@@ -141,6 +169,7 @@ export function formatSummary(s: SimulationSummary): string {
     .join(', ')
   const ms = (v: number | null) => (v === null ? '-' : v.toFixed(1))
   const rows: Array<[string, string | number]> = [
+    ['protocol', `${s.protocol} over ${s.transport.toUpperCase()}`],
     ['devices', s.devices],
     ['records generated', s.recordsGenerated],
     ['records sent', s.recordsSent],

@@ -1,18 +1,17 @@
 /**
- * One simulated Teltonika device. Records are queued as they are generated, whatever the connection is
- * doing (a real device stores them), and uploaded oldest first with one packet in flight: connect, send
- * the IMEI, wait for 01, then for each packet wait for the 4-byte record-count ACK before sending the
- * next. No ACK in time, a wrong count or a dropped connection means: reconnect with backoff and send the
- * same records again. Outside coverage the device holds no connection and only records.
+ * One simulated device, whatever its protocol. Records are queued as they are generated, whatever the
+ * connection is doing (a real device stores them), and uploaded oldest first, one batch at a time:
+ * open a link, identify if the protocol does (Teltonika IMEI, GT06 login), then send the batch's
+ * messages and wait for the reply that confirms each one before the next batch. No reply in time, a
+ * wrong reply or a dropped connection means: reconnect with backoff and send the unconfirmed records
+ * again. Outside coverage the device holds no connection and only records; what it records then is
+ * history, sent the protocol's way (Queclink +BUFF, GT06 re-upload flag). The protocol adapter
+ * (protocols/types.ts) does the encoding and says which reply confirms which message.
  */
-import {
-  type EncodableCodec,
-  type TeltonikaRecordInput,
-  encodeAvlPacket,
-  encodeImeiHandshake,
-} from '../gateway/protocols/teltonika/encode.ts'
-import { Link, LinkError } from './link.ts'
+import { LinkError, type Link, openLink } from './link.ts'
 import { Notifier, sleep } from './notifier.ts'
+import type { QueuedRecord, SimConnection, SimProtocol } from './protocols/types.ts'
+import type { SimEventType, SimRecord } from './record.ts'
 
 export const DEVICE_ERROR_KINDS = [
   'connectFailed',
@@ -39,15 +38,15 @@ export interface DeviceConfig {
   imei: string
   host: string
   port: number
+  protocol: SimProtocol
   /** Live records are sent once this many are queued. */
   recordsPerPacket: number
-  /** Largest packet, used when a backlog (history) is uploaded. */
+  /** Largest batch, used when a backlog (history) is uploaded. */
   maxRecordsPerPacket: number
-  /** Real milliseconds to wait for a connection, the handshake reply or an ACK. */
+  /** Real milliseconds to wait for a connection, the identification reply or an ACK. */
   ackTimeoutMs: number
   backoffMinMs: number
   backoffMaxMs: number
-  codec?: EncodableCodec
 }
 
 /** A record as the gateway should have stored it once ACKed. */
@@ -57,6 +56,10 @@ export interface AckedRecord {
   fixTime: string
   latitude: number
   longitude: number
+  /** Recorded without coverage and uploaded as history. */
+  history: boolean
+  /** Scheduled events the record reported. */
+  events: SimEventType[]
 }
 
 export interface DeviceStats {
@@ -66,30 +69,32 @@ export interface DeviceStats {
   acked: number
   /** Transmissions of records that had been sent before. */
   resent: number
+  /** Messages carrying records (identification not counted). */
   packetsSent: number
   packetsAcked: number
-  /** Successful handshakes. */
+  /** Links opened and, where the protocol identifies itself, accepted. */
   connections: number
   errors: number
   errorsByKind: Record<DeviceErrorKind, number>
   lastError?: string
-  /** Real milliseconds from writing each ACKed packet to reading its ACK. */
+  /** Real milliseconds from writing each confirmed message to reading the reply that confirmed it. */
   ackLatenciesMs: number[]
   /** Every record the gateway ACKed, in upload order (oldest first). */
   ackedRecords: AckedRecord[]
 }
 
-interface Queued {
-  record: TeltonikaRecordInput
-  sends: number
+interface Connection {
+  link: Link
+  protocol: SimConnection
+  identified: boolean
 }
 
 export class SimulatedDevice {
   readonly config: DeviceConfig
   readonly stats: DeviceStats
-  readonly #queue: Queued[] = []
+  readonly #queue: QueuedRecord[] = []
   readonly #changed = new Notifier()
-  #link: Link | undefined
+  #connection: Connection | undefined
   #inCoverage = true
   #generationDone = false
   #stopped = false
@@ -123,7 +128,8 @@ export class SimulatedDevice {
   }
 
   get connected(): boolean {
-    return this.#link !== undefined && this.#link.identified && !this.#link.closed
+    const c = this.#connection
+    return c !== undefined && c.identified && !c.link.closed
   }
 
   /** Every generated record is ACKed and no more will come. */
@@ -131,14 +137,14 @@ export class SimulatedDevice {
     return this.#generationDone && this.#queue.length === 0
   }
 
-  /** The device stores a new record (it is uploaded when possible). */
-  record(record: TeltonikaRecordInput): void {
-    this.#queue.push({ record, sends: 0 })
+  /** The device stores a new record (it is uploaded when possible); without coverage it is history. */
+  record(record: SimRecord): void {
+    this.#queue.push({ record: this.config.protocol.quantize(record), history: !this.#inCoverage, sends: 0 })
     this.stats.generated++
     this.#changed.notify()
   }
 
-  /** Network coverage comes or goes. Losing it drops the connection; a packet in flight stays queued. */
+  /** Network coverage comes or goes. Losing it drops the connection; a batch in flight stays queued. */
   setCoverage(inCoverage: boolean): void {
     if (inCoverage === this.#inCoverage) return
     this.#inCoverage = inCoverage
@@ -168,9 +174,9 @@ export class SimulatedDevice {
         await this.#changed.wait()
         continue
       }
-      if (this.#link?.closed) {
+      if (this.#connection?.link.closed) {
         // We forget a link whenever we close it ourselves, so the server closed this one while we were idle.
-        this.#link = undefined
+        this.#connection = undefined
         this.#countError(new DeviceError('connectionLost', 'the server closed the connection'))
         await this.#backoff(++failures)
         continue
@@ -178,15 +184,15 @@ export class SimulatedDevice {
       const batch = this.#nextBatch()
       // The first connection waits for the first record (so a fleet does not connect all at once);
       // after that the device holds a connection open even with nothing to send, as real ones do.
-      if (!batch && (this.#link || this.stats.generated === 0)) {
+      if (!batch && (this.#connection || this.stats.generated === 0)) {
         await this.#changed.wait()
         continue
       }
       const epoch = this.#epoch
       try {
-        const link = this.#link ?? (await this.#connect())
+        const connection = this.#connection ?? (await this.#connect())
         if (batch) {
-          await this.#send(link, batch)
+          await this.#send(connection, batch)
           failures = 0
         }
       } catch (error) {
@@ -208,77 +214,103 @@ export class SimulatedDevice {
     await sleep(ms, this.#changed, () => this.#stopped || this.#epoch !== epoch)
   }
 
-  #nextBatch(): Queued[] | undefined {
+  #nextBatch(): QueuedRecord[] | undefined {
     const queued = this.#queue.length
     if (queued === 0) return undefined
     if (queued < this.config.recordsPerPacket && !this.#generationDone) return undefined
     return this.#queue.slice(0, Math.min(queued, this.config.maxRecordsPerPacket))
   }
 
-  async #connect(): Promise<Link> {
-    const { host, port, ackTimeoutMs, imei } = this.config
-    const link = new Link(host, port, () => this.#changed.notify())
-    this.#link = link
+  async #connect(): Promise<Connection> {
+    const { host, port, ackTimeoutMs, imei, protocol } = this.config
+    const session = protocol.connect(imei)
+    const link = openLink({
+      transport: protocol.transport,
+      host,
+      port,
+      read: (chunk) => session.read(chunk),
+      onClose: () => this.#changed.notify(),
+    })
+    const connection: Connection = { link, protocol: session, identified: false }
+    this.#connection = connection
     try {
       await link.connect(ackTimeoutMs)
     } catch (error) {
       throw new DeviceError('connectFailed', describe(error))
     }
-    link.write(encodeImeiHandshake(imei))
-    let reply: number
-    try {
-      reply = await link.handshakeReply(ackTimeoutMs)
-    } catch (error) {
-      const kind = error instanceof LinkError && error.kind === 'timeout' ? 'handshakeTimeout' : 'connectionLost'
-      throw new DeviceError(kind, `handshake: ${describe(error)}`)
+    const hello = session.hello()
+    if (hello) {
+      link.send(hello.payload)
+      let reply: string
+      try {
+        reply = await link.nextReply(ackTimeoutMs)
+      } catch (error) {
+        throw linkFailure(error, 'handshakeTimeout', 'identification')
+      }
+      if (reply === hello.refusal) throw new DeviceError('refused', `the server refused IMEI ${imei} (${reply})`)
+      if (reply !== hello.ack) throw new DeviceError('badHandshakeReply', `expected ${hello.ack}, got ${reply}`)
     }
-    if (reply === 0x00) throw new DeviceError('refused', `the server refused IMEI ${imei} (handshake reply 00)`)
-    if (reply !== 0x01) throw new DeviceError('badHandshakeReply', `unexpected handshake reply 0x${hexByte(reply)}`)
+    connection.identified = true
     this.stats.connections++
-    return link
+    return connection
   }
 
-  async #send(link: Link, batch: Queued[]): Promise<void> {
-    const packet = encodeAvlPacket(
-      batch.map((q) => q.record),
-      this.config.codec,
-    )
+  async #send({ link, protocol }: Connection, batch: QueuedRecord[]): Promise<void> {
+    const messages = protocol.encode(batch)
     for (const q of batch) {
       if (q.sends > 0) this.stats.resent++
       q.sends++
     }
     this.stats.sent += batch.length
-    this.stats.packetsSent++
     const writtenAt = performance.now()
-    link.write(packet)
-    let count: number
-    try {
-      count = await link.nextAck(this.config.ackTimeoutMs)
-    } catch (error) {
-      const kind = error instanceof LinkError && error.kind === 'timeout' ? 'ackTimeout' : 'connectionLost'
-      throw new DeviceError(kind, `${batch.length} record(s) unacknowledged: ${describe(error)}`)
+    for (const message of messages) {
+      link.send(message.payload)
+      this.stats.packetsSent++
     }
-    if (count !== batch.length) {
-      throw new DeviceError('ackMismatch', `the server acknowledged ${count} of ${batch.length} record(s)`)
+    // Records and messages sent but not confirmed yet: an unanswered message is confirmed by the next answer.
+    let records = 0
+    let packets = 0
+    for (const message of messages) {
+      records += message.records
+      packets++
+      if (message.ack === null) continue
+      let reply: string
+      try {
+        reply = await link.nextReply(this.config.ackTimeoutMs)
+      } catch (error) {
+        throw linkFailure(error, 'ackTimeout', `${records} record(s) unacknowledged`)
+      }
+      if (reply !== message.ack) {
+        throw new DeviceError('ackMismatch', `expected ${message.ack}, got ${reply}: ${records} record(s) unacknowledged`)
+      }
+      this.stats.ackLatenciesMs.push(performance.now() - writtenAt)
+      this.stats.packetsAcked += packets
+      this.#confirm(records)
+      records = 0
+      packets = 0
     }
-    this.stats.ackLatenciesMs.push(performance.now() - writtenAt)
-    this.stats.packetsAcked++
-    this.#queue.splice(0, batch.length) // the batch is the head of the queue; new records only join the tail
-    this.stats.acked += batch.length
-    for (const { record } of batch) {
+    if (records > 0 || packets > 0) throw new Error(`${this.config.protocol.name}: a batch must end with an answered message`)
+  }
+
+  /** The oldest `count` queued records are stored: the batch is the head of the queue; new records only join the tail. */
+  #confirm(count: number): void {
+    for (const { record, history } of this.#queue.splice(0, count)) {
       this.stats.ackedRecords.push({
         imei: this.config.imei,
         fixTime: new Date(record.timeMs).toISOString(),
         latitude: record.latitude,
         longitude: record.longitude,
+        history,
+        events: record.events,
       })
     }
+    this.stats.acked += count
     this.#changed.notify()
   }
 
   #dropLink(reason: string): void {
-    this.#link?.close(reason)
-    this.#link = undefined
+    this.#connection?.link.close(reason)
+    this.#connection = undefined
   }
 
   #countError(error: DeviceError): void {
@@ -288,5 +320,11 @@ export class SimulatedDevice {
   }
 }
 
+/** A failed wait on the link as the device error it means. */
+function linkFailure(error: unknown, onTimeout: DeviceErrorKind, what: string): DeviceError {
+  const kind = error instanceof LinkError ? error.kind : undefined
+  const deviceKind = kind === 'timeout' ? onTimeout : kind === 'connect' ? 'connectFailed' : 'connectionLost'
+  return new DeviceError(deviceKind, `${what}: ${describe(error)}`)
+}
+
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-const hexByte = (n: number): string => n.toString(16).padStart(2, '0')

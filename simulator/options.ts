@@ -1,7 +1,10 @@
 /** Simulation settings: one zod schema for the library and the CLI, so both reject the same mistakes. */
 import { z } from 'zod'
 import { CODEC } from '../gateway/protocols/teltonika/constants.ts'
+import { PROTOCOLS } from '../gateway/record.ts'
 import { DEFAULT_IMEI_BASE } from './imei.ts'
+import { findSimProtocol } from './protocols/index.ts'
+import { SIM_EVENT_TYPES } from './record.ts'
 
 /** Codecs the simulator can ask `encodeAvlPacket` for. */
 export const CODECS = { '8': CODEC.codec8, '8E': CODEC.codec8Extended, '16': CODEC.codec16 } as const
@@ -20,8 +23,13 @@ const seconds = num()
 
 export const simulationSettingsSchema = z
   .object({
+    /** Which protocol the devices speak. */
+    protocol: z.enum(PROTOCOLS).default('teltonika'),
+    /** Default: the protocol's first (tcp, or http for OsmAnd). */
+    transport: z.enum(['tcp', 'udp', 'http']).optional(),
     host: z.string().min(1).default('127.0.0.1'),
-    port: num().int().min(1).max(65535).default(5027),
+    /** Default: the protocol's port (Teltonika 5027, GT06 5023, Queclink 5004, OsmAnd 5055). */
+    port: num().int().min(1).max(65535).optional(),
     devices: num().int().min(1).max(100_000).default(20),
     /** Simulated seconds during which records are generated. */
     durationSec: seconds.positive().default(60),
@@ -33,6 +41,13 @@ export const simulationSettingsSchema = z
     maxRecordsPerPacket: num().int().min(1).max(255).optional(),
     /** Simulated second at which every device loses coverage, and for how long. */
     coverageLoss: z.object({ startSec: seconds.min(0), durationSec: seconds.positive() }).optional(),
+    /**
+     * Events reported at simulated second `atSec` (on the first record due then or later), by device
+     * `device` (an index) or by every device.
+     */
+    events: z
+      .array(z.object({ atSec: seconds.min(0), type: z.enum(SIM_EVENT_TYPES), device: num().int().min(0).optional() }))
+      .default([]),
     /** Device i gets the first 14 digits of this plus i, and a Luhn check digit. */
     imeiBase: z.string().regex(/^\d{15}$/, 'must be 15 digits').default(DEFAULT_IMEI_BASE),
     /** Simulated seconds per real second. */
@@ -49,6 +64,32 @@ export const simulationSettingsSchema = z
     backoffMaxMs: num().int().positive().max(3_600_000).default(5000),
   })
   .superRefine((s, ctx) => {
+    const family = findSimProtocol(s.protocol)
+    if (!family) {
+      ctx.addIssue({ code: 'custom', path: ['protocol'], message: `the simulator does not speak ${s.protocol} yet` })
+    } else {
+      if (s.transport !== undefined && !family.transports.includes(s.transport)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['transport'],
+          message: `${s.protocol} is simulated over ${family.transports.join(' or ')}, not ${s.transport}`,
+        })
+      }
+      for (const [i, event] of s.events.entries()) {
+        if (!family.events.includes(event.type)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['events', i, 'type'],
+            message: `${s.protocol} cannot report ${event.type} (it can: ${family.events.join(', ')})`,
+          })
+        }
+      }
+    }
+    for (const [i, event] of s.events.entries()) {
+      if (event.device !== undefined && event.device >= s.devices) {
+        ctx.addIssue({ code: 'custom', path: ['events', i, 'device'], message: `no device ${event.device} among ${s.devices}` })
+      }
+    }
     if (s.maxRecordsPerPacket !== undefined && s.maxRecordsPerPacket < s.recordsPerPacket) {
       ctx.addIssue({
         code: 'custom',
@@ -62,6 +103,11 @@ export const simulationSettingsSchema = z
     if (s.backoffMaxMs < s.backoffMinMs) {
       ctx.addIssue({ code: 'custom', path: ['backoffMaxMs'], message: 'must be at least backoffMinMs' })
     }
+  })
+
+  .transform((s) => {
+    const family = findSimProtocol(s.protocol)!
+    return { ...s, transport: s.transport ?? family.transports[0], port: s.port ?? family.defaultPort }
   })
 
 export type SimulationSettings = z.input<typeof simulationSettingsSchema>

@@ -4,7 +4,7 @@ import { createRandom } from './random.ts'
 import { EARTH_RADIUS_M, bearingDeg, distanceM, interpolate, normalizeDeg, turnDeg } from './route.ts'
 import { ROUTES, type Route } from './routes.ts'
 import { SimulatedVehicle } from './vehicle.ts'
-import { IO } from '../gateway/protocols/teltonika/constants.ts'
+import type { SimEventType } from './record.ts'
 
 const ONE_DEGREE_M = (Math.PI / 180) * EARTH_RADIUS_M
 
@@ -149,21 +149,30 @@ describe('driving a route', () => {
       expect(r.course).toBeGreaterThanOrEqual(0)
       expect(r.course).toBeLessThan(360)
       expect(Math.round(r.latitude * 1e7)).toBeCloseTo(r.latitude * 1e7, 6)
-      const ignition = r.io[IO.ignition]
-      if (r.speedKmh! > 0) expect(r.io[IO.movement]).toBe(1)
-      if (r.io[IO.movement] === 0) expect(r.speedKmh).toBe(0)
-      const external = Number(r.io[IO.externalVoltageMv])
-      if (ignition === 1) expect(external).toBeGreaterThanOrEqual(13_800)
-      if (ignition === 1) expect(external).toBeLessThanOrEqual(14_400)
-      expect(Number(r.io[IO.batteryVoltageMv])).toBeGreaterThanOrEqual(3_950)
-      expect(Number(r.io[IO.batteryVoltageMv])).toBeLessThanOrEqual(4_100)
-      if (i > 0) expect(Number(r.io[IO.totalOdometerM])).toBeGreaterThanOrEqual(Number(records[i - 1]!.io[IO.totalOdometerM]))
+      if (r.speedKmh > 0) expect(r.moving).toBe(true)
+      if (!r.moving) expect(r.speedKmh).toBe(0)
+      if (r.ignition) expect(r.externalVoltageMv).toBeGreaterThanOrEqual(13_800)
+      if (r.ignition) expect(r.externalVoltageMv).toBeLessThanOrEqual(14_400)
+      expect(r.batteryVoltageMv).toBeGreaterThanOrEqual(3_950)
+      expect(r.batteryVoltageMv).toBeLessThanOrEqual(4_100)
+      expect(r.gsmLevel).toBeGreaterThanOrEqual(0)
+      expect(r.gsmLevel).toBeLessThanOrEqual(5)
+      expect(r.events).toEqual([])
+      if (i > 0) expect(r.odometerM).toBeGreaterThanOrEqual(records[i - 1]!.odometerM)
+      if (i > 0) expect(r.ignitionChanged).toBe(r.ignition !== records[i - 1]!.ignition)
     }
-    const first = records[0]!
-    const last = records.at(-1)!
-    const drivenM = Number(last.io[IO.totalOdometerM]) - Number(first.io[IO.totalOdometerM])
+    const drivenM = records.at(-1)!.odometerM - records[0]!.odometerM
     expect(drivenM).toBeGreaterThan(1000) // 15 minutes in town, stops included
-    expect(records.some((r) => r.io[IO.ignition] === 0)).toBe(true) // the airport stop switches the engine off
-    expect(records.some((r) => r.eventIoId === IO.ignition)).toBe(true)
+    expect(records.some((r) => !r.ignition)).toBe(true) // the airport stop switches the engine off
+    expect(records.some((r) => r.ignitionChanged)).toBe(true)
+  })
+
+  it('reports the supply at 0 V from a power cut until power is restored', () => {
+    const vehicle = new SimulatedVehicle(ROUTES[0]!, createRandom(8), { segment: 0, fraction: 0 })
+    const at = (t: number, events: SimEventType[] = []) => vehicle.recordAt(t, t * 1000, events)
+    expect(at(0).externalVoltageMv).toBeGreaterThan(12_000)
+    expect(at(1, ['powerCut'])).toMatchObject({ externalVoltageMv: 0, events: ['powerCut'] })
+    expect(at(2)).toMatchObject({ externalVoltageMv: 0, events: [] })
+    expect(at(3, ['powerRestored']).externalVoltageMv).toBeGreaterThan(12_000)
   })
 })

@@ -1,27 +1,46 @@
 /**
- * runSimulation: N simulated Teltonika devices driving bundled routes, uploading over real TCP to a
- * gateway, with the summary a test or the CLI needs. Prints nothing.
+ * runSimulation: N simulated devices of one protocol (Teltonika by default, GT06, Queclink or OsmAnd)
+ * driving bundled routes, uploading over real TCP, UDP or HTTP to a gateway, with the summary a test or
+ * the CLI needs. Prints nothing.
  *
  * Time: `rate` simulated seconds pass per real second. Record fix times follow simulated time from
  * `startTime` (default: now), so with rate > 1 they run ahead of the wall clock. Timeouts, backoff and
  * latencies are real milliseconds.
  */
 import type { EncodableCodec } from '../gateway/protocols/teltonika/encode.ts'
+import type { Protocol } from '../gateway/record.ts'
 import { SimClock } from './clock.ts'
 import { type AckedRecord, DEVICE_ERROR_KINDS, type DeviceErrorKind, type DeviceStats, SimulatedDevice } from './device.ts'
 import { deviceImei } from './imei.ts'
 import { Notifier, sleep } from './notifier.ts'
 import { DEFAULT_MAX_RECORDS_PER_PACKET, simulationSettingsSchema } from './options.ts'
+import { findSimProtocol } from './protocols/index.ts'
+import type { SimTransport } from './protocols/types.ts'
 import { createRandom, intBetween } from './random.ts'
+import type { SimEventType } from './record.ts'
 import { ROUTES } from './routes.ts'
 import { type Percentiles, summarize } from './stats.ts'
 import { SimulatedVehicle } from './vehicle.ts'
 
 export type { AckedRecord, DeviceErrorKind } from './device.ts'
 export { deviceImei } from './imei.ts'
+export type { SimEventType } from './record.ts'
+
+export interface SimulationEvent {
+  /** Simulated second; the event rides on the device's first record due then or later. */
+  atSec: number
+  type: SimEventType
+  /** Index of the device that reports it; every device when omitted. */
+  device?: number
+}
 
 export interface SimulationOptions {
+  /** Default 'teltonika'. */
+  protocol?: Protocol
+  /** Teltonika and Queclink: 'tcp' (default) or 'udp'; OsmAnd: 'http'. */
+  transport?: SimTransport
   host?: string
+  /** Default: the protocol's (Teltonika 5027, GT06 5023, Queclink 5004, OsmAnd 5055). */
   port?: number
   devices?: number
   /** Simulated seconds during which records are generated. Default 60. */
@@ -42,6 +61,8 @@ export interface SimulationOptions {
   seed?: number
   /** Fix time of simulated second 0. Default: now. */
   startTime?: Date
+  /** Events the devices report (power cut and restore, harsh driving, SOS), each the protocol's own way. */
+  events?: SimulationEvent[]
   /** Teltonika codec id for AVL packets: 0x08 (default), 0x8e or 0x10. */
   codec?: EncodableCodec
   /** Real ms to wait for a connection, the handshake reply or an ACK before reconnecting. Default 5000. */
@@ -76,6 +97,8 @@ export interface DeviceSummary extends Omit<DeviceStats, 'ackLatenciesMs'> {
 }
 
 export interface SimulationSummary {
+  protocol: Protocol
+  transport: SimTransport
   devices: number
   seed: number
   rate: number
@@ -107,6 +130,8 @@ interface Slot {
   /** Simulated second of this device's first record, in [0, interval): devices are staggered. */
   offsetSec: number
   records: number
+  /** This device's scheduled events not reported yet, by time. */
+  events: Array<{ atSec: number; type: SimEventType }>
 }
 
 export async function runSimulation(options: SimulationOptions = {}): Promise<SimulationSummary> {
@@ -115,6 +140,7 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
   const seed = s.seed ?? Math.floor(Math.random() * 0x1_0000_0000)
   const startedReal = performance.now()
   const clock = new SimClock(s.rate, (s.startTime ?? new Date()).getTime(), startedReal)
+  const protocol = findSimProtocol(s.protocol)!.create({ transport: s.transport, codec: s.codec })
 
   const slots: Slot[] = Array.from({ length: s.devices }, (_, i) => {
     const random = createRandom((seed + Math.imul(i + 1, 0x9e3779b9)) >>> 0)
@@ -126,16 +152,20 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
         imei: deviceImei(s.imeiBase, i),
         host: s.host,
         port: s.port,
+        protocol,
         recordsPerPacket: s.recordsPerPacket,
         maxRecordsPerPacket: s.maxRecordsPerPacket ?? Math.max(DEFAULT_MAX_RECORDS_PER_PACKET, s.recordsPerPacket),
         ackTimeoutMs: s.ackTimeoutMs,
         backoffMinMs: s.backoffMinMs,
         backoffMaxMs: s.backoffMaxMs,
-        codec: s.codec,
       }),
       vehicle: new SimulatedVehicle(route, random, start),
       offsetSec,
       records: Math.max(0, Math.ceil((s.durationSec - offsetSec) / s.intervalSec - 1e-9)),
+      events: s.events
+        .filter((event) => event.device === undefined || event.device === i)
+        .map(({ atSec, type }) => ({ atSec, type }))
+        .sort((a, b) => a.atSec - b.atSec),
     }
   })
 
@@ -225,7 +255,10 @@ async function generate(
       const k = Math.floor(g / n)
       if (k < slot.records) {
         const atSec = dueSec(g)
-        slot.device.record(slot.vehicle.recordAt(atSec, clock.epochMs(atSec)))
+        let reported = 0
+        while (reported < slot.events.length && slot.events[reported]!.atSec <= atSec) reported++
+        const events = slot.events.splice(0, reported).map((event) => event.type)
+        slot.device.record(slot.vehicle.recordAt(atSec, clock.epochMs(atSec), events))
         produced++
         if (k === slot.records - 1) slot.device.finishGeneration()
       }
@@ -239,7 +272,7 @@ async function generate(
 
 function summarizeRun(
   slots: Slot[],
-  s: { devices: number; rate: number; durationSec: number; intervalSec: number },
+  s: { protocol: Protocol; transport: SimTransport; devices: number; rate: number; durationSec: number; intervalSec: number },
   seed: number,
   clock: SimClock,
   realDurationMs: number,
@@ -247,6 +280,8 @@ function summarizeRun(
 ): SimulationSummary {
   const zeroKinds = () => Object.fromEntries(DEVICE_ERROR_KINDS.map((k) => [k, 0])) as Record<DeviceErrorKind, number>
   const summary: SimulationSummary = {
+    protocol: s.protocol,
+    transport: s.transport,
     devices: s.devices,
     seed,
     rate: s.rate,

@@ -1,11 +1,12 @@
 /**
- * One simulated vehicle's telemetry: drives its route and turns each moment into a Teltonika record
- * (position, speed, course, satellites and the IO elements a real FMB installation reports).
+ * One simulated vehicle's telemetry: drives its route and turns each moment into a protocol-neutral
+ * record (position, speed, course, satellites, and what a real installation reports: ignition, motion,
+ * GSM level, odometer, supply and battery voltages). Scheduled events ride on the record; a power cut
+ * drops the supply voltage to 0 until power is restored.
  */
-import { IO } from '../gateway/protocols/teltonika/constants.ts'
-import type { TeltonikaRecordInput } from '../gateway/protocols/teltonika/encode.ts'
 import { Driver } from './drive.ts'
 import { type Random, between, intBetween, randomWalk } from './random.ts'
+import type { SimEventType, SimRecord } from './record.ts'
 import type { Route } from './routes.ts'
 
 /** Rounds to the 1e-7 degree resolution of the Teltonika wire format, so what is sent is what is reported. */
@@ -18,6 +19,7 @@ export class SimulatedVehicle {
   #satellites: number
   #gsm: number
   #lastIgnition: boolean | undefined
+  #powerCut = false
   #simSec = 0
 
   constructor(route: Route, random: Random, start: { segment: number; fraction: number }) {
@@ -33,7 +35,7 @@ export class SimulatedVehicle {
   }
 
   /** Drives on to simulated second `simSec` (never backwards) and reports the moment as a record. */
-  recordAt(simSec: number, timeMs: number): TeltonikaRecordInput {
+  recordAt(simSec: number, timeMs: number, events: readonly SimEventType[] = []): SimRecord {
     if (simSec > this.#simSec) {
       this.#driver.advance(simSec - this.#simSec)
       this.#simSec = simSec
@@ -44,24 +46,28 @@ export class SimulatedVehicle {
     this.#gsm = Math.round(randomWalk(r, this.#gsm, 0.6, 2, 5))
     const ignitionChanged = this.#lastIgnition !== undefined && this.#lastIgnition !== state.ignition
     this.#lastIgnition = state.ignition
+    if (events.includes('powerCut')) this.#powerCut = true
+    if (events.includes('powerRestored')) this.#powerCut = false
+    // Random draws in a fixed order, so a seed gives the same run.
+    const altitude = Math.round(state.altitude + between(r, -2, 2))
+    const supplyMv = state.ignition ? intBetween(r, 13_800, 14_400) : intBetween(r, 12_400, 12_700)
+    const batteryVoltageMv = intBetween(r, 3_950, 4_100)
     return {
       timeMs: Math.round(timeMs),
       latitude: roundE7(state.latitude),
       longitude: roundE7(state.longitude),
-      altitude: Math.round(state.altitude + between(r, -2, 2)),
+      altitude,
       course: Math.round(state.courseDeg) % 360,
       satellites: this.#satellites,
       speedKmh: Math.round(state.speedKmh),
-      priority: ignitionChanged ? 1 : 0,
-      eventIoId: ignitionChanged ? IO.ignition : 0,
-      io: {
-        [IO.ignition]: state.ignition ? 1 : 0,
-        [IO.movement]: state.moving ? 1 : 0,
-        [IO.gsmSignal]: this.#gsm,
-        [IO.totalOdometerM]: this.#odometerBaseM + Math.round(state.distanceM),
-        [IO.externalVoltageMv]: state.ignition ? intBetween(r, 13_800, 14_400) : intBetween(r, 12_400, 12_700),
-        [IO.batteryVoltageMv]: intBetween(r, 3_950, 4_100),
-      },
+      ignition: state.ignition,
+      moving: state.moving,
+      ignitionChanged,
+      gsmLevel: this.#gsm,
+      odometerM: this.#odometerBaseM + Math.round(state.distanceM),
+      externalVoltageMv: this.#powerCut ? 0 : supplyMv,
+      batteryVoltageMv,
+      events: [...events],
     }
   }
 }

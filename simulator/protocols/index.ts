@@ -1,0 +1,12 @@
+/** The protocols the simulator speaks, listed explicitly (as gateway/protocols/registry.ts lists the gateway's). */
+import type { Protocol } from '../../gateway/record.ts'
+import { teltonikaSim } from './teltonika.ts'
+import type { SimProtocolFamily } from './types.ts'
+
+export const SIM_PROTOCOLS: Partial<Record<Protocol, SimProtocolFamily>> = {
+  teltonika: teltonikaSim,
+}
+
+export function findSimProtocol(name: string): SimProtocolFamily | undefined {
+  return Object.hasOwn(SIM_PROTOCOLS, name) ? SIM_PROTOCOLS[name as Protocol] : undefined
+}
