@@ -1,0 +1,9 @@
+import type { HttpProtocolDescriptor } from '../types.ts'
+import { decodeRequest } from './decode.ts'
+
+export const osmand: HttpProtocolDescriptor = {
+  name: 'osmand',
+  transports: ['http'],
+  defaultPort: 5055,
+  decodeRequest,
+}
