@@ -66,9 +66,9 @@ export const MESSAGE = {
   extendedStatus: 0xf1,
 } as const
 
-/** GPS block: time (6), GPS info length/satellites (1), latitude (4), longitude (4), speed (1), course word (2). */
-export const GPS_BYTES = 18
-/** Coordinates are unsigned minutes x 30000, i.e. degrees x 1,800,000. */
+/**
+ * GPS block (18 bytes): time (6), GPS info length / satellites (1), latitude (4), longitude (4),
+ * speed (1), course word (2). Coordinates are unsigned minutes x 30000, i.e. degrees x 1,800,000. */
 export const COORDINATE_UNITS_PER_DEGREE = 1_800_000
 
 /** Bits of the course/status word (the low 10 bits are the course in degrees). */

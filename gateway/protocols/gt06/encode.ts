@@ -33,6 +33,7 @@ export interface Gt06RecordInput {
   /** Decimal degrees; sent in 1/1,800,000 degree steps. */
   latitude: number
   longitude: number
+  /** 0-255 (one byte on the wire). */
   speedKmh: number
   course: number
   /** 0-15 (more are sent as 15). */
