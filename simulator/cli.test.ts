@@ -115,7 +115,7 @@ describe('simulate command line', () => {
           connections: 2,
           errors: 1,
           errorsByKind: { connectFailed: 0, refused: 0, badHandshakeReply: 0, handshakeTimeout: 0, ackTimeout: 1, ackMismatch: 0, connectionLost: 0 },
-          ackedRecords: [{ imei: '356307042440006', fixTime: '2026-01-01T00:00:00.000Z', latitude: 54.7, longitude: 25.3, history: false, events: [] }],
+          ackedRecords: [{ imei: '356307042440006', fixTime: '2026-01-01T00:00:00.000Z', latitude: 54.7, longitude: 25.3, history: false }],
         },
       ],
     }

@@ -58,8 +58,8 @@ export interface AckedRecord {
   longitude: number
   /** Recorded without coverage and uploaded as history. */
   history: boolean
-  /** Scheduled events the record reported. */
-  events: SimEventType[]
+  /** The scheduled event the record reported, if any. */
+  event?: SimEventType
 }
 
 export interface DeviceStats {
@@ -262,34 +262,27 @@ export class SimulatedDevice {
       q.sends++
     }
     this.stats.sent += batch.length
+    // Messages are written back to back (a device uploading history does not wait in between) and
+    // confirmed in order: the gateway handles a connection's messages strictly one after another.
     const writtenAt = performance.now()
     for (const message of messages) {
       link.send(message.payload)
       this.stats.packetsSent++
     }
-    // Records and messages sent but not confirmed yet: an unanswered message is confirmed by the next answer.
-    let records = 0
-    let packets = 0
     for (const message of messages) {
-      records += message.records
-      packets++
-      if (message.ack === null) continue
       let reply: string
       try {
         reply = await link.nextReply(this.config.ackTimeoutMs)
       } catch (error) {
-        throw linkFailure(error, 'ackTimeout', `${records} record(s) unacknowledged`)
+        throw linkFailure(error, 'ackTimeout', `${message.records} record(s) unacknowledged`)
       }
       if (reply !== message.ack) {
-        throw new DeviceError('ackMismatch', `expected ${message.ack}, got ${reply}: ${records} record(s) unacknowledged`)
+        throw new DeviceError('ackMismatch', `expected ${message.ack}, got ${reply}: ${message.records} record(s) unacknowledged`)
       }
       this.stats.ackLatenciesMs.push(performance.now() - writtenAt)
-      this.stats.packetsAcked += packets
-      this.#confirm(records)
-      records = 0
-      packets = 0
+      this.stats.packetsAcked++
+      this.#confirm(message.records)
     }
-    if (records > 0 || packets > 0) throw new Error(`${this.config.protocol.name}: a batch must end with an answered message`)
   }
 
   /** The oldest `count` queued records are stored: the batch is the head of the queue; new records only join the tail. */
@@ -301,7 +294,7 @@ export class SimulatedDevice {
         latitude: record.latitude,
         longitude: record.longitude,
         history,
-        events: record.events,
+        ...(record.event === undefined ? {} : { event: record.event }),
       })
     }
     this.stats.acked += count

@@ -75,6 +75,13 @@ export const simulationSettingsSchema = z
           message: `${s.protocol} is simulated over ${family.transports.join(' or ')}, not ${s.transport}`,
         })
       }
+      if (s.intervalSec * 1000 < family.fixTimeResolutionMs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['intervalSec'],
+          message: `${s.protocol} sends fix times in steps of ${family.fixTimeResolutionMs / 1000} s: the interval must be at least that`,
+        })
+      }
       for (const [i, event] of s.events.entries()) {
         if (!family.events.includes(event.type)) {
           ctx.addIssue({
@@ -86,6 +93,9 @@ export const simulationSettingsSchema = z
       }
     }
     for (const [i, event] of s.events.entries()) {
+      if (event.atSec >= s.durationSec) {
+        ctx.addIssue({ code: 'custom', path: ['events', i, 'atSec'], message: `at ${event.atSec} s, after the last record (${s.durationSec} s)` })
+      }
       if (event.device !== undefined && event.device >= s.devices) {
         ctx.addIssue({ code: 'custom', path: ['events', i, 'device'], message: `no device ${event.device} among ${s.devices}` })
       }

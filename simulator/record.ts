@@ -37,6 +37,16 @@ export interface SimRecord {
   externalVoltageMv: number
   /** Internal backup battery. */
   batteryVoltageMv: number
-  /** Scheduled events this record reports (usually none). */
-  events: SimEventType[]
+  /** A scheduled event this record reports (one at most: events due together go on consecutive records). */
+  event?: SimEventType
+}
+
+/** The internal battery's charge in percent, from its voltage (3.6 V empty to 4.2 V full, linear). */
+export function batteryPercent(batteryVoltageMv: number): number {
+  return Math.min(100, Math.max(0, Math.round((batteryVoltageMv - 3_600) / 6)))
+}
+
+/** Fix time at a wire's resolution: whole `stepMs` steps, truncated as devices do. */
+export function truncateTime(timeMs: number, stepMs: number): number {
+  return Math.floor(timeMs / stepMs) * stepMs
 }

@@ -157,7 +157,7 @@ describe('driving a route', () => {
       expect(r.batteryVoltageMv).toBeLessThanOrEqual(4_100)
       expect(r.gsmLevel).toBeGreaterThanOrEqual(0)
       expect(r.gsmLevel).toBeLessThanOrEqual(5)
-      expect(r.events).toEqual([])
+      expect(r.event).toBeUndefined()
       if (i > 0) expect(r.odometerM).toBeGreaterThanOrEqual(records[i - 1]!.odometerM)
       if (i > 0) expect(r.ignitionChanged).toBe(r.ignition !== records[i - 1]!.ignition)
     }
@@ -169,10 +169,11 @@ describe('driving a route', () => {
 
   it('reports the supply at 0 V from a power cut until power is restored', () => {
     const vehicle = new SimulatedVehicle(ROUTES[0]!, createRandom(8), { segment: 0, fraction: 0 })
-    const at = (t: number, events: SimEventType[] = []) => vehicle.recordAt(t, t * 1000, events)
+    const at = (t: number, event?: SimEventType) => vehicle.recordAt(t, t * 1000, event)
     expect(at(0).externalVoltageMv).toBeGreaterThan(12_000)
-    expect(at(1, ['powerCut'])).toMatchObject({ externalVoltageMv: 0, events: ['powerCut'] })
-    expect(at(2)).toMatchObject({ externalVoltageMv: 0, events: [] })
-    expect(at(3, ['powerRestored']).externalVoltageMv).toBeGreaterThan(12_000)
+    expect(at(1, 'powerCut')).toMatchObject({ externalVoltageMv: 0, event: 'powerCut' })
+    expect(at(2)).toMatchObject({ externalVoltageMv: 0 })
+    expect(at(3, 'powerRestored')).toMatchObject({ event: 'powerRestored' })
+    expect(at(3).externalVoltageMv).toBeGreaterThan(12_000)
   })
 })

@@ -27,7 +27,10 @@ export { deviceImei } from './imei.ts'
 export type { SimEventType } from './record.ts'
 
 export interface SimulationEvent {
-  /** Simulated second; the event rides on the device's first record due then or later. */
+  /**
+   * Simulated second; the event rides on the device's first record due then or later. A record reports
+   * one event at most: events due together go on consecutive records.
+   */
   atSec: number
   type: SimEventType
   /** Index of the device that reports it; every device when omitted. */
@@ -255,10 +258,8 @@ async function generate(
       const k = Math.floor(g / n)
       if (k < slot.records) {
         const atSec = dueSec(g)
-        let reported = 0
-        while (reported < slot.events.length && slot.events[reported]!.atSec <= atSec) reported++
-        const events = slot.events.splice(0, reported).map((event) => event.type)
-        slot.device.record(slot.vehicle.recordAt(atSec, clock.epochMs(atSec), events))
+        const event = slot.events[0] !== undefined && slot.events[0].atSec <= atSec ? slot.events.shift()!.type : undefined
+        slot.device.record(slot.vehicle.recordAt(atSec, clock.epochMs(atSec), event))
         produced++
         if (k === slot.records - 1) slot.device.finishGeneration()
       }

@@ -1,7 +1,7 @@
 /**
  * One simulated vehicle's telemetry: drives its route and turns each moment into a protocol-neutral
  * record (position, speed, course, satellites, and what a real installation reports: ignition, motion,
- * GSM level, odometer, supply and battery voltages). Scheduled events ride on the record; a power cut
+ * GSM level, odometer, supply and battery voltages). A scheduled event rides on the record; a power cut
  * drops the supply voltage to 0 until power is restored.
  */
 import { Driver } from './drive.ts'
@@ -35,7 +35,7 @@ export class SimulatedVehicle {
   }
 
   /** Drives on to simulated second `simSec` (never backwards) and reports the moment as a record. */
-  recordAt(simSec: number, timeMs: number, events: readonly SimEventType[] = []): SimRecord {
+  recordAt(simSec: number, timeMs: number, event?: SimEventType): SimRecord {
     if (simSec > this.#simSec) {
       this.#driver.advance(simSec - this.#simSec)
       this.#simSec = simSec
@@ -46,8 +46,8 @@ export class SimulatedVehicle {
     this.#gsm = Math.round(randomWalk(r, this.#gsm, 0.6, 2, 5))
     const ignitionChanged = this.#lastIgnition !== undefined && this.#lastIgnition !== state.ignition
     this.#lastIgnition = state.ignition
-    if (events.includes('powerCut')) this.#powerCut = true
-    if (events.includes('powerRestored')) this.#powerCut = false
+    if (event === 'powerCut') this.#powerCut = true
+    if (event === 'powerRestored') this.#powerCut = false
     // Random draws in a fixed order, so a seed gives the same run.
     const altitude = Math.round(state.altitude + between(r, -2, 2))
     const supplyMv = state.ignition ? intBetween(r, 13_800, 14_400) : intBetween(r, 12_400, 12_700)
@@ -67,7 +67,7 @@ export class SimulatedVehicle {
       odometerM: this.#odometerBaseM + Math.round(state.distanceM),
       externalVoltageMv: this.#powerCut ? 0 : supplyMv,
       batteryVoltageMv,
-      events: [...events],
+      ...(event === undefined ? {} : { event }),
     }
   }
 }

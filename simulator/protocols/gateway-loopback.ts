@@ -64,17 +64,17 @@ export class GatewayLoopback {
   }
 }
 
-/** `count` records a second apart from one vehicle of each bundled route, with `events` on record `i`. */
+/** `count` records `everySec` apart from one vehicle of each bundled route, with `events.get(i)` on record `i`. */
 export function simulatedRecords(
   protocol: SimProtocol,
   count: number,
-  options: { everySec?: number; history?: boolean; events?: Map<number, SimEventType[]> } = {},
+  options: { everySec?: number; history?: boolean; events?: ReadonlyMap<number, SimEventType> } = {},
 ): QueuedRecord[][] {
   const { everySec = 30, history = false, events = new Map() } = options
   return ROUTES.map((route, r) => {
     const vehicle = new SimulatedVehicle(route, createRandom(100 + r), { segment: 0, fraction: 0 })
     return Array.from({ length: count }, (_, i) => ({
-      record: protocol.quantize(vehicle.recordAt(i * everySec, LOOPBACK_START_MS + i * everySec * 1000, events.get(i) ?? [])),
+      record: protocol.quantize(vehicle.recordAt(i * everySec, LOOPBACK_START_MS + i * everySec * 1000, events.get(i))),
       history,
       sends: 0,
     }))

@@ -39,8 +39,8 @@ export function toTeltonikaRecord(r: SimRecord): TeltonikaRecordInput {
     [IO.batteryVoltageMv]: r.batteryVoltageMv,
   }
   let eventIoId = r.ignitionChanged ? IO.ignition : 0
-  for (const event of [...r.events].reverse()) {
-    const [id, value] = EVENT_IO.get(event) ?? unsupported(event)
+  if (r.event !== undefined) {
+    const [id, value] = EVENT_IO.get(r.event) ?? unsupported(r.event)
     io[id] = value
     eventIoId = id
   }
@@ -62,6 +62,7 @@ export const teltonikaSim: SimProtocolFamily = {
   name: 'teltonika',
   transports: ['tcp', 'udp'],
   defaultPort: teltonika.defaultPort,
+  fixTimeResolutionMs: 1,
   events: [...EVENT_IO.keys()],
   create: ({ transport, codec }) => ({
     name: 'teltonika',

@@ -37,12 +37,10 @@ export interface SimMessage {
   /** How many records of the batch it carries, in batch order (0 for identification or a heartbeat). */
   records: number
   /**
-   * The reply key that confirms it, or null when the gateway does not answer this message. A null
-   * message is confirmed by the next confirmed message on the same connection: the gateway handles a
-   * connection's messages strictly in order and closes the connection on any rejection, so a later
-   * ACK proves the earlier messages were stored. Such messages must be followed by one that is answered.
+   * The reply key that confirms it. Fleetwire's gateway answers every message the simulator sends, and
+   * only once its records are durable (Teltonika record count, GT06 serial echo, Queclink +SACK, HTTP 200).
    */
-  ack: string | null
+  ack: string
   /** For identification: the reply key by which the gateway refuses the device, if the protocol has one. */
   refusal?: string
 }
@@ -51,10 +49,7 @@ export interface SimMessage {
 export interface SimConnection {
   /** Identification sent first (Teltonika IMEI handshake, GT06 login); null when every message carries the identity. */
   hello(): SimMessage | null
-  /**
-   * Messages for a batch: the oldest records in the queue, in order. Every record of the batch is carried
-   * by exactly one message, and the last message is answered.
-   */
+  /** Messages for a batch (the oldest records in the queue, in order); each record is carried by exactly one message. */
   encode(batch: readonly QueuedRecord[]): SimMessage[]
   /** Turns what the gateway sent into reply keys, keeping an incomplete reply for the next read. */
   read(chunk: Buffer): string[]
@@ -83,6 +78,8 @@ export interface SimProtocolFamily {
   transports: readonly [SimTransport, ...SimTransport[]]
   /** The gateway's default port (from the protocol's descriptor). */
   defaultPort: number
+  /** Fix times go on the wire in steps of this many ms (records must be at least this far apart). */
+  fixTimeResolutionMs: number
   /** Scheduled events it can report. */
   events: readonly SimEventType[]
   create(options: SimProtocolOptions): SimProtocol

@@ -1,0 +1,81 @@
+/** Every GT06 message the simulator sends decodes, with the gateway's own decoder, to what it generated. */
+import { describe, expect, it } from 'vitest'
+import { gt06 } from '../../gateway/protocols/gt06/index.ts'
+import { expectValidRecord } from '../../test/helpers/expect-valid-record.ts'
+import { deviceImei } from '../imei.ts'
+import type { SimEventType } from '../record.ts'
+import { GatewayLoopback, simulatedRecords } from './gateway-loopback.ts'
+import { gt06Sim } from './gt06.ts'
+
+const imei = deviceImei('356307042440000', 4)
+const protocol = gt06Sim.create({ transport: 'tcp' })
+
+function loggedIn(): GatewayLoopback {
+  const gateway = new GatewayLoopback(gt06, protocol, imei)
+  const login = gateway.device.hello()!
+  expect(gateway.exchange([login]).replies).toEqual([login.ack])
+  return gateway
+}
+
+describe('simulated GT06', () => {
+  it.each([
+    ['live', false],
+    ['history', true],
+  ])('sends %s records as 0x22 location packets that decode to the generated values, each echoed by serial', (_, history) => {
+    for (const batch of simulatedRecords(protocol, 50, { history })) {
+      const gateway = loggedIn()
+      const messages = gateway.device.encode(batch)
+      expect(messages).toHaveLength(50)
+      for (const message of messages) expect((message.payload as Buffer)[3]).toBe(0x22)
+      const { records, replies, expected } = gateway.exchange(messages)
+      expect(replies).toEqual(expected)
+      expect(new Set(replies).size).toBe(50)
+      expect(records).toHaveLength(50)
+      for (const [i, record] of records.entries()) {
+        const input = batch[i]!.record
+        expectValidRecord(record)
+        expect(record).toMatchObject({
+          imei,
+          protocol: 'gt06',
+          fixTime: new Date(input.timeMs).toISOString(),
+          buffered: history,
+          valid: true,
+          latitude: input.latitude,
+          longitude: input.longitude,
+          speedKmh: input.speedKmh,
+          course: input.course,
+          satellites: input.satellites,
+          ignition: input.ignition,
+          events: [],
+        })
+      }
+    }
+  })
+
+  it('truncates fix times to whole seconds as the wire does, so what is reported as sent is what is stored', () => {
+    const record = simulatedRecords(protocol, 1)[0]![0]!.record
+    expect(protocol.quantize({ ...record, timeMs: Date.UTC(2026, 0, 15, 8, 0, 0, 750) }).timeMs).toBe(Date.UTC(2026, 0, 15, 8))
+  })
+
+  it.each(gt06Sim.events)('sends a %s event as a 0x26 alarm packet, echoed by serial, that raises the event', (event) => {
+    const batch = simulatedRecords(protocol, 3, { everySec: 1, events: new Map<number, SimEventType>([[1, event]]) })[0]!
+    const gateway = loggedIn()
+    const messages = gateway.device.encode(batch)
+    expect(messages.map((m) => (m.payload as Buffer)[3])).toEqual([0x22, 0x26, 0x22])
+    const { records, replies, expected } = gateway.exchange(messages)
+    expect(replies).toEqual(expected)
+    expect(records.map((r) => r.events)).toEqual([[], [event], []])
+    const alarm = records[1]!
+    expectValidRecord(alarm)
+    expect(alarm).toMatchObject({
+      fixTime: new Date(batch[1]!.record.timeMs).toISOString(),
+      latitude: batch[1]!.record.latitude,
+      longitude: batch[1]!.record.longitude,
+      buffered: false,
+    })
+  })
+
+  it('offers power cut, SOS and harsh driving; power restore has no GT06 alarm', () => {
+    expect([...gt06Sim.events].sort()).toEqual(['harshAcceleration', 'harshBraking', 'harshCornering', 'powerCut', 'sos'])
+  })
+})
