@@ -1,16 +1,20 @@
 /**
  * The `decode` command (ARCHITECTURE.md, "The decode command"): feeds messages in order through one
- * session, as a connection would, and prints one JSON line per record, ACK or error.
+ * session, as a connection would, and prints one JSON line per record, ACK, HTTP response or error.
  *
  *   npm run --silent decode -- --protocol teltonika --transport tcp --hex 000f3335... --hex 00000000... [--crc lenient]
+ *   npm run --silent decode -- --protocol osmand --transport http --text '/?id=123456&lat=60&lon=30'
+ *
+ * Over HTTP every message is one request: a JSON body when it starts with `{` or `[` (POST,
+ * application/json), otherwise the request target of a GET.
  */
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { fromHex, isHex, toHex } from './lib/hex.ts'
 import { type ProtocolError, protocolError } from './protocols/errors.ts'
-import { PROTOCOL_DESCRIPTORS, findProtocol } from './protocols/registry.ts'
-import type { Decoded, ProtocolDescriptor, Session, Transport } from './protocols/types.ts'
+import { PROTOCOL_DESCRIPTORS, findProtocol, isHttpProtocol } from './protocols/registry.ts'
+import type { AnyProtocolDescriptor, Decoded, HttpDecoded, HttpProtocolDescriptor, HttpRequestMessage, Session, Transport } from './protocols/types.ts'
 import type { DeviceRecord } from './record.ts'
 
 const PROTOCOL_NAMES = PROTOCOL_DESCRIPTORS.map((descriptor) => descriptor.name).join('|')
@@ -22,10 +26,11 @@ const MAX_FRAME_BYTES = 1024 * 1024
 export type Output =
   | ({ type: 'record' } & DeviceRecord)
   | { type: 'ack'; hex: string }
+  | { type: 'response'; status: number; body: string }
   | { type: 'error'; code: string; message: string }
 
 export interface DecodeRequest {
-  protocol: ProtocolDescriptor
+  protocol: AnyProtocolDescriptor
   transport: Transport
   crc: 'strict' | 'lenient'
   messages: Buffer[]
@@ -89,6 +94,7 @@ export function parseRequest(argv: string[]): { request: DecodeRequest } | { pro
 
 /** Feeds the messages through one session; over TCP they are one byte stream, split by the protocol's framer. */
 export function decodeMessages({ protocol, transport, crc, messages }: DecodeRequest, clock = () => new Date()): Output[] {
+  if (isHttpProtocol(protocol)) return messages.flatMap((message) => decodeHttpMessage(protocol, message, crc, clock()))
   const session: Session = { transport }
   const outputs: Output[] = []
   const decodeOne = (message: Buffer): void => {
@@ -111,6 +117,20 @@ export function decodeMessages({ protocol, transport, crc, messages }: DecodeReq
   if (pending.length > 0) {
     outputs.push(errorOutput(protocolError('TRUNCATED', `the input ends inside a message: ${toHex(pending)}`)))
   }
+  return outputs
+}
+
+/** One request: a JSON body (POST) when the text starts with `{` or `[`, otherwise a GET request target. */
+function decodeHttpMessage(protocol: HttpProtocolDescriptor, message: Buffer, crc: DecodeRequest['crc'], now: Date): Output[] {
+  const text = message.toString('utf8').trim()
+  const request: HttpRequestMessage =
+    text.startsWith('{') || text.startsWith('[')
+      ? { method: 'POST', target: '/', contentType: 'application/json', body: message }
+      : { method: 'GET', target: text, contentType: '', body: Buffer.alloc(0) }
+  const decoded: HttpDecoded = protocol.decodeRequest(request, { now, crc })
+  const outputs: Output[] = decoded.records.map((record) => ({ type: 'record', ...record }))
+  outputs.push({ type: 'response', status: decoded.status, body: decoded.body ?? '' })
+  if (decoded.error) outputs.push(errorOutput(decoded.error))
   return outputs
 }
 

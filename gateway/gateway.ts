@@ -6,7 +6,8 @@ import type { DeviceAdmission } from '../processor/device-admission.ts'
 import type { Protocol } from './record.ts'
 import type { DeviceConnections } from './connections.ts'
 import type { GatewayStats } from './stats.ts'
-import { PROTOCOL_DESCRIPTORS } from './protocols/registry.ts'
+import { PROTOCOL_DESCRIPTORS, isHttpProtocol } from './protocols/registry.ts'
+import { listenHttp, type HttpListener } from './transport/http.ts'
 import { listenTcp, type TcpListener } from './transport/tcp.ts'
 import { listenUdp } from './transport/udp.ts'
 
@@ -39,17 +40,23 @@ export async function startGateway(config: Config, deps: GatewayDeps, log: Logge
   }
   const tcpListeners: TcpListener[] = []
   const udpSockets: Socket[] = []
+  const httpListeners: HttpListener[] = []
   const ports: Partial<Record<Protocol, number>> = {}
   for (const protocol of PROTOCOL_DESCRIPTORS) {
     let port = Number(config[PORT_SETTING[protocol.name]])
     const stats = deps.stats.for(protocol.name)
-    if (protocol.transports.includes('tcp')) {
+    if (isHttpProtocol(protocol)) {
+      const listener = await listenHttp(protocol, config.HOST, port, context, log)
+      port = listener.port
+      stats.ports.http = port
+      httpListeners.push(listener)
+    } else if (protocol.transports.includes('tcp')) {
       const listener = await listenTcp(protocol, config.HOST, port, context, log)
       port = listener.port
       stats.ports.tcp = port
       tcpListeners.push(listener)
     }
-    if (protocol.transports.includes('udp')) {
+    if (!isHttpProtocol(protocol) && protocol.transports.includes('udp')) {
       const socket = await listenUdp(protocol, config.HOST, port, context, log)
       stats.ports.udp = socket.address().port
       udpSockets.push(socket)
@@ -60,7 +67,7 @@ export async function startGateway(config: Config, deps: GatewayDeps, log: Logge
   return {
     ports,
     async close() {
-      await Promise.all(tcpListeners.map((listener) => listener.close()))
+      await Promise.all([...tcpListeners, ...httpListeners].map((listener) => listener.close()))
       for (const socket of udpSockets) socket.close()
     },
   }

@@ -1,9 +1,15 @@
 /** Every protocol the gateway speaks, listed explicitly. */
-import type { ProtocolDescriptor } from './types.ts'
+import type { AnyProtocolDescriptor, HttpProtocolDescriptor } from './types.ts'
+import { osmand } from './osmand/index.ts'
 import { teltonika } from './teltonika/index.ts'
 
-export const PROTOCOL_DESCRIPTORS: readonly ProtocolDescriptor[] = [teltonika]
+export const PROTOCOL_DESCRIPTORS: readonly AnyProtocolDescriptor[] = [teltonika, osmand]
 
-export function findProtocol(name: string): ProtocolDescriptor | undefined {
+export function findProtocol(name: string): AnyProtocolDescriptor | undefined {
   return PROTOCOL_DESCRIPTORS.find((descriptor) => descriptor.name === name)
+}
+
+/** A protocol spoken over HTTP requests rather than byte streams and datagrams. */
+export function isHttpProtocol(descriptor: AnyProtocolDescriptor): descriptor is HttpProtocolDescriptor {
+  return 'decodeRequest' in descriptor
 }
