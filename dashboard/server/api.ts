@@ -24,7 +24,8 @@ export interface ApiDeps {
 }
 
 const loginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) })
-const imeiParam = z.string().regex(/^\d{6,20}$/, 'IMEI must be 6-20 digits')
+/** A tracker's IMEI or a phone's id (OsmAnd: gateway/protocols/osmand/constants.ts DEVICE_ID_PATTERN). */
+const imeiParam = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a device id is 1-64 letters, digits, ".", "_" or "-"')
 const newDevice = z.object({ imei: imeiParam, protocol: z.enum(PROTOCOLS) })
 const positionsQuery = z.object({
   from: z.coerce.date().optional(),
