@@ -98,10 +98,15 @@ export function encodeReport(kind: QueclinkReportKind, imei: string, records: Qu
   return Buffer.from(`${fields.join(',')}$`, 'latin1')
 }
 
-/** The heartbeat a device sends when it has nothing to report (`+ACK:GTHBD`). */
-export function encodeHeartbeat(imei: string, countNumber: number, options: { protocolVersion?: string; sendTimeMs: number; deviceName?: string }): Buffer {
+/** The heartbeat a device sends when it has nothing to report (`+ACK:GTHBD`); without a send time that field stays empty. */
+export function encodeHeartbeat(
+  imei: string,
+  countNumber: number,
+  options: { protocolVersion?: string; sendTimeMs?: number; deviceName?: string } = {},
+): Buffer {
   const version = options.protocolVersion ?? SIMULATED_PROTOCOL_VERSION
-  const fields = ['+ACK:GTHBD', version, imei, options.deviceName ?? '', formatCompactTime(options.sendTimeMs), formatCountNumber(countNumber)]
+  const sendTime = optional(options.sendTimeMs, formatCompactTime)
+  const fields = ['+ACK:GTHBD', version, imei, options.deviceName ?? '', sendTime, formatCountNumber(countNumber)]
   return Buffer.from(`${fields.join(',')}$`, 'latin1')
 }
 
@@ -138,7 +143,7 @@ function locationBlock(record: QueclinkRecordInput): string[] {
   return [
     String(Math.round(record.hdop ?? 1)),
     record.speedKmh.toFixed(1),
-    String(Math.round(record.course) % 360),
+    String(((Math.round(record.course) % 360) + 360) % 360),
     record.altitude.toFixed(1),
     record.longitude.toFixed(6),
     record.latitude.toFixed(6),

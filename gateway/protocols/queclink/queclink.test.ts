@@ -428,6 +428,11 @@ describe('queclink decode', () => {
     })
   })
 
+  it('takes the field after the device name for a report id, not a voltage, on GL-family GTFRI', () => {
+    const glWithReportId = MULTI.replace('GL300W,0,0,2,', 'GL300W,5000,0,2,')
+    expect(decodeText(glWithReportId).records[1]).not.toHaveProperty('externalVoltageV')
+  })
+
   it('gives one record per location block, the device state on the last one only', () => {
     const records = decodeText(MULTI).records
     expect(records.map((record) => record.fixTime)).toEqual(['2016-02-15T21:04:33.000Z', '2016-02-15T21:05:03.000Z'])
@@ -589,6 +594,7 @@ describe('queclink encoders', () => {
 
   it('encodes the heartbeat, the +SACK and the heartbeat +SACK', () => {
     expect(encodeHeartbeat(IMEI, 0x11f0, { sendTimeMs: Date.UTC(2010, 1, 14, 9, 32, 54) }).toString()).toBe('+ACK:GTHBD,060402,862894021808798,,20100214093254,11F0$')
+    expect(encodeHeartbeat(IMEI, 1).toString()).toBe('+ACK:GTHBD,060402,862894021808798,,,0001$')
     expect(encodeSack(0x32db).toString()).toBe('+SACK:32DB$')
     expect(encodeSack('0c19').toString()).toBe('+SACK:0c19$')
     expect(encodeHeartbeatSack('1A0401', '11F0').toString()).toBe('+SACK:GTHBD,1A0401,11F0$')
@@ -649,6 +655,11 @@ describe('queclink encode then decode', () => {
     ])
   })
 
+  it('gives back a 0 V external power reading, the sign of a cut supply', () => {
+    const [record] = decodeStream(encodeReport('GTFRI', IMEI, [{ ...BASE, externalVoltageV: 0, batteryLevelPct: 60 }], { countNumber: 3 })).records
+    expect(record).toMatchObject({ externalVoltageV: 0, batteryLevelPct: 60 })
+  })
+
   it('gives back several GTFRI positions in order, the state on the last one', () => {
     const inputs = [2, 0, 1].map((minute) => ({ ...BASE, timeMs: Date.UTC(2026, 5, 30, 23, minute), latitude: 10 + minute, speedKmh: 0 }))
     inputs[2] = { ...inputs[2]!, batteryLevelPct: 77 }
@@ -683,9 +694,10 @@ describe('queclink encode then decode', () => {
     })
   }
 
-  it('gives back a heartbeat as its +SACK and nothing stored', () => {
-    const decoded = decodeStream(encodeHeartbeat(IMEI, 0x0102, { sendTimeMs: NOW.getTime() }))
-    expect(decoded).toEqual({ records: [], identity: { imei: IMEI }, ack: encodeHeartbeatSack('060402', 0x0102) })
+  it('gives back a heartbeat, with or without its send time, as its +SACK and nothing stored', () => {
+    for (const heartbeat of [encodeHeartbeat(IMEI, 0x0102, { sendTimeMs: NOW.getTime() }), encodeHeartbeat(IMEI, 0x0102)]) {
+      expect(decodeStream(heartbeat)).toEqual({ records: [], identity: { imei: IMEI }, ack: encodeHeartbeatSack('060402', 0x0102) })
+    }
   })
 })
 

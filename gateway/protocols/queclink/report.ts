@@ -48,8 +48,6 @@ export interface WireReport {
   fuel?: number
 }
 
-/** External power in GTFRI shares its place with a report id on some models: only above 10 mV is it a voltage (Traccar). */
-const MIN_FRI_POWER_MV = 10
 
 const DECIMAL = /^\d{1,7}(?:\.\d{1,6})?$/
 const SIGNED_DECIMAL = /^-?\d{1,7}(?:\.\d{1,6})?$/
@@ -80,9 +78,15 @@ export function readReport(sentence: Sentence): WireReport {
     index = read.next
   }
   if (!known) return report
-  readHeader(report, type, fields, start)
-  readTrailer(report, layout, fields.slice(index, end), fields[FIRST_BODY_FIELD + 1])
+  const trailer = fields.slice(index, end)
+  readHeader(report, type, fields, start, isVehicleTrailer(layout, trailer))
+  readTrailer(report, layout, trailer, fields[FIRST_BODY_FIELD + 1])
   return report
+}
+
+/** GV-family (vehicle) GTFRI trailers run from mileage to reserved fields; GL-family ones hold one or two values. */
+function isVehicleTrailer(layout: ReportLayout, trailer: string[]): boolean {
+  return layout.trailer === 'eri' || (layout.trailer === 'fri' && trailer.length >= 3)
 }
 
 /** Where the first block starts: where the layout says, unless the coordinates are clearly elsewhere. */
@@ -154,14 +158,18 @@ function readFix(longitudeField: string, latitudeField: string, timeField: strin
   return timeMs === undefined ? undefined : { latitude, longitude, timeMs }
 }
 
-/** Values in the header fields before the first block. */
-function readHeader(report: WireReport, type: string, fields: string[], start: number): void {
+/**
+ * Values in the header fields before the first block. The field after the device name of a GTFRI is
+ * the external power (mV) on vehicle trackers and a report id on GL-family devices, told apart by the
+ * trailer: Traccar instead takes values above 10 as millivolts, which would hide a real 0 V reading.
+ */
+function readHeader(report: WireReport, type: string, fields: string[], start: number, vehicle: boolean): void {
   const afterName = fields[FIRST_BODY_FIELD + 1] ?? ''
   const beforeNumber = fields[start - 2] ?? ''
   switch (REPORT_LAYOUTS[type]!.trailer) {
     case 'fri': {
       const millivolts = integer(afterName)
-      if (millivolts !== undefined && millivolts > MIN_FRI_POWER_MV) report.externalVoltageV = millivolts / 1000
+      if (vehicle && millivolts !== undefined) report.externalVoltageV = millivolts / 1000
       report.reportType = SMALL_HEX.test(beforeNumber) ? beforeNumber : undefined
       return
     }
