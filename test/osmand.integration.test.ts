@@ -1,9 +1,96 @@
+import http from 'node:http'
 import net from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pino } from 'pino'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { DeviceSummary, StoredPosition } from '../dashboard/shared/contract.ts'
+import { osmand } from '../gateway/protocols/osmand/index.ts'
 import { encodeJsonBody, encodeQueryTarget, JSON_CONTENT_TYPE, type OsmandFixInput } from '../gateway/protocols/osmand/encode.ts'
-import type { ProtocolStats } from '../gateway/stats.ts'
+import type { DeviceRecord } from '../gateway/record.ts'
+import { GatewayStats, type ProtocolStats } from '../gateway/stats.ts'
+import type { GatewayContext } from '../gateway/transport/handle-message.ts'
+import { listenHttp, type HttpListener } from '../gateway/transport/http.ts'
 import { login, startSystem, type RunningSystem } from './helpers/system.ts'
+
+const FIX: OsmandFixInput = { timeMs: Date.parse('2025-07-01T11:00:00.000Z'), latitude: 54.6872, longitude: 25.2797, speedKmh: 36 }
+
+describe('the HTTP transport keeps the durability contract (a listener with a scripted writer)', () => {
+  let listener: HttpListener
+  let stats: GatewayStats
+  afterEach(() => listener?.close())
+
+  async function listen(overrides: Partial<GatewayContext>): Promise<string> {
+    stats = new GatewayStats()
+    const context: GatewayContext = {
+      writer: { write: async () => {} },
+      devices: { admit: async () => true },
+      stats,
+      crc: 'strict',
+      maxMessageBytes: 64 * 1024,
+      idleTimeoutMs: 3000,
+      ...overrides,
+    }
+    listener = await listenHttp(osmand, '127.0.0.1', 0, context, pino({ level: 'silent' }))
+    return `http://127.0.0.1:${listener.port}`
+  }
+
+  it('answers 200 only once the write has resolved', async () => {
+    let release!: () => void
+    const written: DeviceRecord[][] = []
+    const url = await listen({ writer: { write: (records) => new Promise<void>((resolve) => { written.push(records); release = resolve }) } })
+    let answered = false
+    const response = fetch(url + encodeQueryTarget('phone-1', FIX)).then((answer) => ((answered = true), answer))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(written).toHaveLength(1)
+    expect(answered, 'no answer while the write is pending').toBe(false)
+    release()
+    expect((await response).status).toBe(200)
+    expect(stats.for('osmand')).toMatchObject({ messages: 1, records: 1 })
+  })
+
+  it('answers 503 with Retry-After, never 200, when the write fails, so the phone keeps the location', async () => {
+    const url = await listen({ writer: { write: async () => { throw new Error('database down') } } })
+    const answer = await fetch(url + encodeQueryTarget('phone-1', FIX))
+    expect(answer.status).toBe(503)
+    expect(answer.headers.get('retry-after')).toBe('10')
+    expect(stats.for('osmand')).toMatchObject({ messages: 1, records: 0, rejections: { STORAGE_FAILED: 1 } })
+  })
+
+  it('answers 403 to a device that registration refuses, without writing', async () => {
+    const written: DeviceRecord[][] = []
+    const url = await listen({ devices: { admit: async () => false }, writer: { write: async (records) => void written.push(records) } })
+    const answer = await fetch(url, { method: 'POST', headers: { 'content-type': JSON_CONTENT_TYPE }, body: encodeJsonBody('phone-x', [FIX]) })
+    expect(answer.status).toBe(403)
+    expect(written).toEqual([])
+    expect(stats.for('osmand').rejections).toEqual({ UNKNOWN_DEVICE: 1 })
+  })
+
+  it('refuses an oversized declared body before the client sends it (Expect: 100-continue)', async () => {
+    const url = new URL(await listen({}))
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers: { 'content-length': 10_000_000, expect: '100-continue' } })
+      request.on('continue', () => reject(new Error('the server asked for the body')))
+      request.on('response', (response) => resolve(response.statusCode!))
+      request.on('error', reject)
+      request.flushHeaders()
+    })
+    expect(status).toBe(413)
+    expect(stats.for('osmand').bytesIn).toBeLessThan(1000)
+  })
+
+  it('serves several requests on one kept-alive connection', async () => {
+    const url = new URL(await listen({}))
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    const get = (path: string) =>
+      new Promise<number>((resolve, reject) =>
+        http.get({ host: url.hostname, port: url.port, path, agent }, (response) => response.resume().on('end', () => resolve(response.statusCode!))).on('error', reject),
+      )
+    const statuses = []
+    for (let i = 0; i < 5; i++) statuses.push(await get(encodeQueryTarget('phone-1', { ...FIX, timeMs: FIX.timeMs + i * 1000 })))
+    agent.destroy()
+    expect(statuses).toEqual([200, 200, 200, 200, 200])
+    expect(stats.for('osmand')).toMatchObject({ connections: 1, messages: 5, records: 5 })
+  })
+})
 
 describe('phones -> OsmAnd over HTTP -> embedded TimescaleDB -> API', () => {
   let system: RunningSystem
