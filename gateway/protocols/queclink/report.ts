@@ -165,26 +165,21 @@ function readFix(longitudeField: string, latitudeField: string, timeField: strin
  */
 function readHeader(report: WireReport, type: string, fields: string[], start: number, vehicle: boolean): void {
   const afterName = fields[FIRST_BODY_FIELD + 1] ?? ''
-  const beforeNumber = fields[start - 2] ?? ''
-  switch (REPORT_LAYOUTS[type]!.trailer) {
-    case 'fri': {
-      const millivolts = integer(afterName)
-      if (vehicle && millivolts !== undefined) report.externalVoltageV = millivolts / 1000
-      report.reportType = SMALL_HEX.test(beforeNumber) ? beforeNumber : undefined
-      return
-    }
-    case 'eri': {
-      const millivolts = integer(fields[FIRST_BODY_FIELD + 2] ?? '')
-      if (millivolts !== undefined) report.externalVoltageV = millivolts / 1000
-      report.reportType = SMALL_HEX.test(beforeNumber) ? beforeNumber : undefined
-      return
-    }
-    case 'mileage':
-      report.reportType = SMALL_HEX.test(beforeNumber) ? beforeNumber : undefined
-      return
+  const { header, trailer } = REPORT_LAYOUTS[type]!
+  // Layouts with a number of positions have the report type just before it.
+  if (header >= 4) {
+    const reportType = fields[start - 2] ?? ''
+    if (SMALL_HEX.test(reportType)) report.reportType = reportType
   }
+  if (trailer === 'fri' && vehicle) report.externalVoltageV = millivoltsAsVolts(afterName)
+  if (trailer === 'eri') report.externalVoltageV = millivoltsAsVolts(fields[FIRST_BODY_FIELD + 2] ?? '')
   if (type === 'GTBPL') report.batteryVoltageV = decimal(afterName)
   if (type === 'GTSTT') report.state = STATE_CODES.get(smallHex(afterName) ?? -1)
+}
+
+function millivoltsAsVolts(field: string): number | undefined {
+  const millivolts = integer(field)
+  return millivolts === undefined ? undefined : millivolts / 1000
 }
 
 /** Values between the last block and the send time. `eriMask` is the field after the device name. */
