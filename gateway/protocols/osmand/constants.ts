@@ -1,5 +1,5 @@
 /** OsmAnd / Traccar Client wire constants (see shared/protocols/notes.md, section 4). */
-import type { RecordEvent } from '../../record.ts'
+import { RECORD_EVENTS, type RecordEvent } from '../../record.ts'
 
 /**
  * A device id: what phone apps let their user type (Traccar Client, OsmAnd, GPSLogger, Transistorsoft
@@ -42,24 +42,13 @@ export const QUERY_FIELDS = [
 /** Names an io key may have: device-chosen parameter names, bounded. */
 export const IO_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/
 
-/** `alarm=` values (Traccar's alarm names, or ours) and the events they raise. */
+/** `alarm=` values and the events they raise: every event name of ours, and Traccar's alarm names where they differ. */
 export const ALARM_EVENTS: ReadonlyMap<string, RecordEvent> = new Map<string, RecordEvent>([
-  ['sos', 'sos'],
-  ['powerCut', 'powerCut'],
-  ['powerRestored', 'powerRestored'],
+  ...RECORD_EVENTS.map((event) => [event, event] as const),
   ['hardBraking', 'harshBraking'],
-  ['harshBraking', 'harshBraking'],
   ['hardAcceleration', 'harshAcceleration'],
-  ['harshAcceleration', 'harshAcceleration'],
   ['hardCornering', 'harshCornering'],
-  ['harshCornering', 'harshCornering'],
-  ['lowBattery', 'lowBattery'],
-  ['tampering', 'tampering'],
-  ['vibration', 'vibration'],
-  ['accident', 'accident'],
-  ['jamming', 'jamming'],
   ['tow', 'towing'],
-  ['towing', 'towing'],
 ])
 
 export const HTTP_STATUS = {

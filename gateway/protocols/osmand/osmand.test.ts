@@ -3,7 +3,7 @@ import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
 import { loadVectors } from '../../../test/helpers/vectors.ts'
 import { createRandom, intBetween, type Random } from '../../../simulator/random.ts'
 import { decodeMessages, parseRequest } from '../../decode-cli.ts'
-import type { DeviceRecord } from '../../record.ts'
+import { type DeviceRecord, RECORD_EVENTS } from '../../record.ts'
 import type { ProtocolErrorCode } from '../errors.ts'
 import type { DecodeContext, HttpDecoded, HttpRequestMessage } from '../types.ts'
 import { DEVICE_ID_PATTERN, KNOTS_PER_KMH } from './constants.ts'
@@ -158,6 +158,10 @@ describe('osmand query form', () => {
     const record = recordOf(get('/?id=7&lat=1&lon=2&alarm=sos,hardBraking,general'))
     expect(record.events).toEqual(['sos', 'harshBraking'])
     expect(record.io).toEqual({ alarm: 'sos,hardBraking,general' })
+  })
+
+  it('reads every event name of ours as an alarm', () => {
+    for (const event of RECORD_EVENTS) expect(recordOf(get(`/?id=7&lat=1&lon=2&alarm=${event}`)).events).toEqual([event])
   })
 
   it('treats negative speed and heading, and out-of-range values, as unknown', () => {
