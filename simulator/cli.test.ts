@@ -57,7 +57,22 @@ describe('simulate command line', () => {
   })
 
   it.each([
+    ['teltonika', 5027, 'tcp'],
+    ['gt06', 5023, 'tcp'],
+    ['queclink', 5004, 'tcp'],
+    ['osmand', 5055, 'http'],
+  ])('defaults --protocol %s to port %d over %s', (protocol, port, transport) => {
+    expect(parseCli(['--protocol', protocol])).toMatchObject({ options: { protocol, port, transport } })
+    expect(parseCli(['--protocol', protocol, '--port', '7000'])).toMatchObject({ options: { port: 7000 } })
+  })
+
+  it.each([
     [['--protocol', 'nmea'], /--protocol/],
+    [['--protocol', 'gt06', '--transport', 'udp'], /--transport: gt06 is simulated over tcp, not udp/],
+    [['--protocol', 'osmand', '--transport', 'tcp'], /--transport: osmand is simulated over http, not tcp/],
+    [['--protocol', 'gt06', '--event', '10:powerRestored'], /--event: gt06 cannot report powerRestored/],
+    [['--protocol', 'queclink', '--interval', '0.5'], /--interval: queclink sends fix times in steps of 1 s/],
+    [['--event', '60:sos', '--protocol', 'osmand'], /--event: at 60 s, after the last record/],
     [['--transport', 'http'], /--transport: teltonika is simulated over tcp or udp, not http/],
     [['--event', '30'], /--event: expected/],
     [['--event', '30:meltdown'], /--event/],

@@ -14,14 +14,11 @@ import { SIM_PROTOCOLS } from './protocols/index.ts'
 import { SIM_EVENT_TYPES } from './record.ts'
 import { type SimulationOptions, type SimulationProgress, type SimulationSummary, runSimulation } from './run.ts'
 
-const defaultPorts = PROTOCOLS.flatMap((name) => {
-  const family = SIM_PROTOCOLS[name]
-  return family ? [`${name} ${family.defaultPort}`] : []
-}).join(', ')
+const defaultPorts = PROTOCOLS.map((name) => `${name} ${SIM_PROTOCOLS[name].defaultPort}`).join(', ')
 
 const USAGE = `Usage: npm run simulate -- [options]
 
-  --protocol <name>             ${PROTOCOLS.filter((name) => SIM_PROTOCOLS[name]).join(' | ')} (default teltonika)
+  --protocol <name>             ${PROTOCOLS.join(' | ')} (default teltonika)
   --transport <tcp|udp>         for protocols spoken over both (teltonika, queclink; default tcp)
   --host <host>                 gateway address (default 127.0.0.1)
   --port <port>                 the gateway's port for the protocol (default ${defaultPorts})

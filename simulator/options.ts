@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { CODEC } from '../gateway/protocols/teltonika/constants.ts'
 import { PROTOCOLS } from '../gateway/record.ts'
 import { DEFAULT_IMEI_BASE } from './imei.ts'
-import { findSimProtocol } from './protocols/index.ts'
+import { SIM_PROTOCOLS } from './protocols/index.ts'
 import { SIM_EVENT_TYPES } from './record.ts'
 
 /** Codecs the simulator can ask `encodeAvlPacket` for. */
@@ -64,35 +64,29 @@ export const simulationSettingsSchema = z
     backoffMaxMs: num().int().positive().max(3_600_000).default(5000),
   })
   .superRefine((s, ctx) => {
-    const family = findSimProtocol(s.protocol)
-    if (!family) {
-      ctx.addIssue({ code: 'custom', path: ['protocol'], message: `the simulator does not speak ${s.protocol} yet` })
-    } else {
-      if (s.transport !== undefined && !family.transports.includes(s.transport)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['transport'],
-          message: `${s.protocol} is simulated over ${family.transports.join(' or ')}, not ${s.transport}`,
-        })
-      }
-      if (s.intervalSec * 1000 < family.fixTimeResolutionMs) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['intervalSec'],
-          message: `${s.protocol} sends fix times in steps of ${family.fixTimeResolutionMs / 1000} s: the interval must be at least that`,
-        })
-      }
-      for (const [i, event] of s.events.entries()) {
-        if (!family.events.includes(event.type)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['events', i, 'type'],
-            message: `${s.protocol} cannot report ${event.type} (it can: ${family.events.join(', ')})`,
-          })
-        }
-      }
+    const family = SIM_PROTOCOLS[s.protocol]
+    if (s.transport !== undefined && !family.transports.includes(s.transport)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transport'],
+        message: `${s.protocol} is simulated over ${family.transports.join(' or ')}, not ${s.transport}`,
+      })
+    }
+    if (s.intervalSec * 1000 < family.fixTimeResolutionMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['intervalSec'],
+        message: `${s.protocol} sends fix times in steps of ${family.fixTimeResolutionMs / 1000} s: the interval must be at least that`,
+      })
     }
     for (const [i, event] of s.events.entries()) {
+      if (!family.events.includes(event.type)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['events', i, 'type'],
+          message: `${s.protocol} cannot report ${event.type} (it can: ${family.events.join(', ')})`,
+        })
+      }
       if (event.atSec >= s.durationSec) {
         ctx.addIssue({ code: 'custom', path: ['events', i, 'atSec'], message: `at ${event.atSec} s, after the last record (${s.durationSec} s)` })
       }
@@ -116,7 +110,7 @@ export const simulationSettingsSchema = z
   })
 
   .transform((s) => {
-    const family = findSimProtocol(s.protocol)!
+    const family = SIM_PROTOCOLS[s.protocol]
     return { ...s, transport: s.transport ?? family.transports[0], port: s.port ?? family.defaultPort }
   })
 

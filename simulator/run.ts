@@ -14,7 +14,7 @@ import { type AckedRecord, DEVICE_ERROR_KINDS, type DeviceErrorKind, type Device
 import { deviceImei } from './imei.ts'
 import { Notifier, sleep } from './notifier.ts'
 import { DEFAULT_MAX_RECORDS_PER_PACKET, simulationSettingsSchema } from './options.ts'
-import { findSimProtocol } from './protocols/index.ts'
+import { SIM_PROTOCOLS } from './protocols/index.ts'
 import type { SimTransport } from './protocols/types.ts'
 import { createRandom, intBetween } from './random.ts'
 import type { SimEventType } from './record.ts'
@@ -143,7 +143,7 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
   const seed = s.seed ?? Math.floor(Math.random() * 0x1_0000_0000)
   const startedReal = performance.now()
   const clock = new SimClock(s.rate, (s.startTime ?? new Date()).getTime(), startedReal)
-  const protocol = findSimProtocol(s.protocol)!.create({ transport: s.transport, codec: s.codec })
+  const protocol = SIM_PROTOCOLS[s.protocol].create({ transport: s.transport, codec: s.codec })
 
   const slots: Slot[] = Array.from({ length: s.devices }, (_, i) => {
     const random = createRandom((seed + Math.imul(i + 1, 0x9e3779b9)) >>> 0)

@@ -1,15 +1,16 @@
 /**
- * Test support: feeds what a simulated device sends through a gateway protocol's own frame and decode,
- * as one connection, and turns the replies back into the adapter's reply keys. No sockets: a round trip
- * that shows the simulator's bytes mean to the gateway what the simulator meant.
+ * Test support: feeds what a simulated device sends through a gateway protocol's own frame and decode
+ * (or decodeRequest, for HTTP), as one connection, and turns the replies back into reply keys as the
+ * device's link would. No sockets: a round trip that shows the simulator's messages mean to the gateway
+ * what the simulator meant.
  */
 import type { DeviceRecord } from '../../gateway/record.ts'
-import type { ProtocolDescriptor, Session } from '../../gateway/protocols/types.ts'
+import type { AnyProtocolDescriptor, Decoded, ProtocolDescriptor, Session } from '../../gateway/protocols/types.ts'
 import { createRandom } from '../random.ts'
 import type { SimEventType } from '../record.ts'
 import { ROUTES } from '../routes.ts'
 import { SimulatedVehicle } from '../vehicle.ts'
-import type { QueuedRecord, SimConnection, SimMessage, SimProtocol, SimTransport } from './types.ts'
+import type { QueuedRecord, SimConnection, SimMessage, SimProtocol } from './types.ts'
 
 export const LOOPBACK_NOW = new Date(Date.UTC(2026, 0, 15, 9))
 export const LOOPBACK_START_MS = Date.UTC(2026, 0, 15, 8)
@@ -22,16 +23,16 @@ export interface LoopbackResult {
   expected: Array<string | null>
 }
 
-/** One gateway-side connection: frames (TCP) or takes datagrams (UDP) and decodes them in order. */
+/** One gateway-side connection: frames (TCP), takes datagrams (UDP) or requests (HTTP) and decodes them in order. */
 export class GatewayLoopback {
-  readonly #descriptor: ProtocolDescriptor
+  readonly #descriptor: AnyProtocolDescriptor
   readonly #session: Session
   readonly #device: SimConnection
   #pending: Buffer = Buffer.alloc(0)
 
-  constructor(descriptor: ProtocolDescriptor, protocol: SimProtocol, imei: string) {
+  constructor(descriptor: AnyProtocolDescriptor, protocol: SimProtocol, imei: string) {
     this.#descriptor = descriptor
-    this.#session = { transport: protocol.transport as Exclude<SimTransport, 'http'> }
+    this.#session = { transport: protocol.transport }
     this.#device = protocol.connect(imei)
   }
 
@@ -42,22 +43,34 @@ export class GatewayLoopback {
   /** Sends the device's identification (if any), then the messages for `batch`. */
   exchange(messages: SimMessage[]): LoopbackResult {
     const result: LoopbackResult = { records: [], replies: [], expected: messages.map((m) => m.ack) }
-    for (const message of messages) {
-      if (!Buffer.isBuffer(message.payload)) throw new Error('loopback carries bytes only')
-      for (const frame of this.#frames(message.payload)) {
-        const decoded = this.#descriptor.decode(frame, this.#session, { now: LOOPBACK_NOW, crc: 'strict' })
-        if (decoded.error) throw new Error(`gateway rejected a simulated message: ${decoded.error.code} ${decoded.error.message}`)
-        if (decoded.identity) this.#session.imei = decoded.identity.imei
-        result.records.push(...decoded.records)
+    const context = { now: LOOPBACK_NOW, crc: 'strict' } as const
+    const settle = (decoded: Decoded) => {
+      if (decoded.error) throw new Error(`gateway rejected a simulated message: ${decoded.error.code} ${decoded.error.message}`)
+      if (decoded.identity) this.#session.imei = decoded.identity.imei
+      result.records.push(...decoded.records)
+    }
+    for (const { payload } of messages) {
+      if ('decodeRequest' in this.#descriptor) {
+        if (Buffer.isBuffer(payload)) throw new Error('an HTTP protocol takes requests')
+        const { method, target, contentType = '', body = '' } = payload
+        const decoded = this.#descriptor.decodeRequest({ method, target, contentType, body: Buffer.from(body) }, context)
+        settle(decoded)
+        result.replies.push(`http:${decoded.status}`)
+        continue
+      }
+      if (!Buffer.isBuffer(payload)) throw new Error('a stream or datagram protocol takes bytes')
+      for (const frame of this.#frames(this.#descriptor.frame, payload)) {
+        const decoded = this.#descriptor.decode(frame, this.#session, context)
+        settle(decoded)
         if (decoded.ack) result.replies.push(...this.#device.read(Buffer.from(decoded.ack)))
       }
     }
     return result
   }
 
-  #frames(bytes: Buffer): Buffer[] {
+  #frames(frame: ProtocolDescriptor['frame'], bytes: Buffer): Buffer[] {
     if (this.#session.transport === 'udp') return [bytes]
-    const framed = this.#descriptor.frame(Buffer.concat([this.#pending, bytes]), 1 << 20)
+    const framed = frame(Buffer.concat([this.#pending, bytes]), 1 << 20)
     if (framed.error) throw new Error(`gateway cannot frame a simulated message: ${framed.error.code}`)
     this.#pending = framed.rest
     return framed.frames
