@@ -5,7 +5,7 @@
  * more than a message's worth of bytes, or a split stream framed differently from the whole one.
  */
 import type { AnyProtocolDescriptor, DecodeContext, HttpProtocolDescriptor, ProtocolDescriptor, Session } from '../gateway/protocols/types.ts'
-import { intBetween, type Random } from '../simulator/random.ts'
+import { intBetween, randomBytes, type Random } from '../simulator/random.ts'
 
 export interface FuzzSeed {
   bytes: Buffer
@@ -116,12 +116,6 @@ function makeInput(seeds: FuzzSeed[], random: Random): FuzzSeed {
     default: // insert or delete a run of bytes
       return { ...seed, bytes: spliceRandom(bytes, random) }
   }
-}
-
-function randomBytes(random: Random, length: number): Buffer {
-  const bytes = Buffer.alloc(length)
-  for (let i = 0; i < length; i++) bytes[i] = intBetween(random, 0, 255)
-  return bytes
 }
 
 function spliceRandom(bytes: Buffer, random: Random): Buffer {

@@ -26,3 +26,15 @@ export function intBetween(random: Random, min: number, max: number): number {
 export function randomWalk(random: Random, value: number, step: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value + between(random, -step, step)))
 }
+
+/** `length` uniform random bytes. */
+export function randomBytes(random: Random, length: number): Buffer {
+  const bytes = Buffer.alloc(length)
+  for (let i = 0; i < length; i++) bytes[i] = intBetween(random, 0, 255)
+  return bytes
+}
+
+/** One of `items`, uniformly. */
+export function pick<T>(random: Random, items: readonly T[]): T {
+  return items[intBetween(random, 0, items.length - 1)]!
+}

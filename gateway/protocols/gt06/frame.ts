@@ -11,23 +11,11 @@
  */
 import { type ProtocolError, protocolError } from '../errors.ts'
 import type { Framed } from '../types.ts'
+import { splitFrames, WAIT, type Boundary } from '../framing.ts'
 import { LENGTH_SLACK, LONG_HEADER, MAX_VARIABLE_FRAME_BYTES, SHORT_HEADER, TERMINATOR } from './constants.ts'
 
-type Boundary = { size: number } | { wait: true } | { error: ProtocolError }
-
-const WAIT: Boundary = { wait: true }
-
 export function frame(buffer: Buffer, maxFrameBytes: number): Framed {
-  const frames: Buffer[] = []
-  let offset = 0
-  while (offset < buffer.length) {
-    const boundary = nextBoundary(buffer.subarray(offset), maxFrameBytes)
-    if ('error' in boundary) return { frames, rest: buffer.subarray(offset), error: boundary.error }
-    if ('wait' in boundary) break
-    frames.push(buffer.subarray(offset, offset + boundary.size))
-    offset += boundary.size
-  }
-  return { frames, rest: buffer.subarray(offset) }
+  return splitFrames(buffer, maxFrameBytes, nextBoundary)
 }
 
 /** Where the message at the start of `bytes` ends, as soon as the bytes present can tell. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRandom, intBetween, type Random } from '../../../simulator/random.ts'
+import { createRandom, intBetween, pick, randomBytes, type Random } from '../../../simulator/random.ts'
 import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
 import { loadVectors, type Vector, vectorBytes } from '../../../test/helpers/vectors.ts'
 import { crcItu } from '../../lib/crc.ts'
@@ -22,6 +22,7 @@ import {
 } from './encode.ts'
 import { frame } from './frame.ts'
 import { gt06 } from './index.ts'
+import { frameReads as framesOfReads } from '../../../test/helpers/framing.ts'
 
 const MAX_FRAME_BYTES = 64 * 1024
 const IMEI = '864717003283581'
@@ -188,17 +189,7 @@ describe('gt06 vectors', () => {
 })
 
 describe('gt06 frame', () => {
-  const frameReads = (reads: Buffer[], max = MAX_FRAME_BYTES): { frames: string[]; rest: Buffer } => {
-    const frames: string[] = []
-    let pending: Buffer = Buffer.alloc(0)
-    for (const read of reads) {
-      const framed = frame(Buffer.concat([pending, read]), max)
-      expect(framed.error).toBeUndefined()
-      frames.push(...framed.frames.map((f) => f.toString('hex')))
-      pending = framed.rest
-    }
-    return { frames, rest: pending }
-  }
+  const frameReads = (reads: Buffer[], max = MAX_FRAME_BYTES) => framesOfReads(frame, reads, max)
 
   it('yields the same frames wherever a real message is cut across two reads', () => {
     for (const vector of MESSAGE_VECTORS) {
@@ -523,7 +514,6 @@ describe('gt06 robustness', () => {
     }
     expect(() => JSON.stringify(decoded.records)).not.toThrow()
   }
-  const randomBytes = (random: Random, length: number): Buffer => Buffer.from(Array.from({ length }, () => intBetween(random, 0, 255)))
   const originals = MESSAGE_VECTORS.map(vectorBytes)
 
   it('never throws on random bytes, from frame() or decode()', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
 import { loadVectors } from '../../../test/helpers/vectors.ts'
-import { createRandom, intBetween, type Random } from '../../../simulator/random.ts'
+import { createRandom, intBetween, pick, randomBytes, type Random } from '../../../simulator/random.ts'
 import { decodeMessages, parseRequest } from '../../decode-cli.ts'
 import { type DeviceRecord, RECORD_EVENTS } from '../../record.ts'
 import type { ProtocolErrorCode } from '../errors.ts'
@@ -406,7 +406,6 @@ describe('osmand seeded fuzzing: random requests never throw and always answer c
   const KEYS = ['id', 'deviceid', 'lat', 'lon', 'location', 'timestamp', 'speed', 'bearing', 'heading', 'altitude', 'accuracy', 'hdop', 'batt', 'charge', 'valid', 'ignition', 'motion', 'alarm', 'cell', 'rpm', '__proto__', 'constructor', 'a b', '']
   const JSON_KEYS = ['location', 'device_id', 'id', 'coords', 'latitude', 'longitude', 'speed', 'heading', 'timestamp', 'battery', 'level', 'extras', 'is_moving', 'odometer', '__proto__', 'activity']
 
-  const pick = <T>(random: Random, items: readonly T[]): T => items[intBetween(random, 0, items.length - 1)]!
   const noise = (random: Random): string => String.fromCharCode(...Array.from({ length: intBetween(random, 0, 12) }, () => intBetween(random, 0, 0x2ff)))
   const value = (random: Random): string =>
     pick(random, [

@@ -6,9 +6,8 @@
  */
 import { type ProtocolError, protocolError } from '../errors.ts'
 import type { Framed } from '../types.ts'
+import { splitFrames, type Boundary } from '../framing.ts'
 import { BINARY_HEADERS, BINARY_HEADER_BYTES, NEW_BINARY, NUL, TERMINATOR, TEXT_PREFIXES } from './constants.ts'
-
-type Boundary = { size: number; delimiter: 0 | 1 } | { wait: true } | { error: ProtocolError }
 
 const PLUS = 0x2b
 /** What may separate two messages: CR, LF, space, tab, NUL. */
@@ -17,18 +16,7 @@ const SEPARATORS = new Set([0x0d, 0x0a, 0x20, 0x09, NUL])
 const OPENINGS = [...TEXT_PREFIXES, ...BINARY_HEADERS.keys()].map((opening) => Buffer.from(opening, 'latin1'))
 
 export function frame(buffer: Buffer, maxFrameBytes: number): Framed {
-  const frames: Buffer[] = []
-  let offset = 0
-  for (;;) {
-    while (offset < buffer.length && SEPARATORS.has(buffer[offset]!)) offset++
-    if (offset >= buffer.length) break
-    const boundary = nextBoundary(buffer.subarray(offset), maxFrameBytes)
-    if ('error' in boundary) return { frames, rest: buffer.subarray(offset), error: boundary.error }
-    if ('wait' in boundary) break
-    frames.push(buffer.subarray(offset, offset + boundary.size))
-    offset += boundary.size + boundary.delimiter
-  }
-  return { frames, rest: buffer.subarray(offset) }
+  return splitFrames(buffer, maxFrameBytes, nextBoundary, (byte) => SEPARATORS.has(byte))
 }
 
 /** True for a binary-mode message (Traccar `Gl200FrameDecoder.isBinary`, plus the newer `+` 0x00 frames). */
@@ -60,7 +48,7 @@ function textBoundary(bytes: Buffer, maxFrameBytes: number): Boundary {
   const window = bytes.subarray(0, Math.min(bytes.length, maxFrameBytes + 1))
   for (let index = 0; index < window.length; index++) {
     const byte = window[index]!
-    if (byte === TERMINATOR || byte === NUL) return { size: index, delimiter: 1 }
+    if (byte === TERMINATOR || byte === NUL) return { size: index, consumes: index + 1 }
     if (byte < 0x20 || byte > 0x7e) {
       return { error: protocolError('BAD_FRAME', `byte 0x${hex(byte)} at offset ${index} of an ASCII @Track report`) }
     }
@@ -81,7 +69,7 @@ function binaryBoundary(bytes: Buffer, at: { lengthAt: number; lengthBytes: 1 | 
   if (size > maxFrameBytes) {
     return { error: protocolError('FRAME_TOO_LONG', `a ${size}-byte binary frame exceeds the ${maxFrameBytes}-byte limit`) }
   }
-  return bytes.length < size ? { wait: true } : { size, delimiter: 0 }
+  return bytes.length < size ? { wait: true } : { size }
 }
 
 function notQueclink(bytes: Buffer): Boundary {

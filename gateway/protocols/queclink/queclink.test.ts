@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
 import { loadVectors, type Vector } from '../../../test/helpers/vectors.ts'
-import { createRandom, intBetween, type Random } from '../../../simulator/random.ts'
+import { createRandom, intBetween, pick, randomBytes, type Random } from '../../../simulator/random.ts'
 import { decodeMessages } from '../../decode-cli.ts'
 import { type DeviceRecord, RECORD_EVENTS, type RecordEvent } from '../../record.ts'
 import type { ProtocolErrorCode } from '../errors.ts'
@@ -18,6 +18,7 @@ import {
 } from './encode.ts'
 import { frame } from './frame.ts'
 import { queclink } from './index.ts'
+import { cutRandomly, frameReads as framesOfReads } from '../../../test/helpers/framing.ts'
 
 const MAX_FRAME_BYTES = 64 * 1024
 const NOW = new Date('2026-07-01T12:00:00.000Z')
@@ -248,31 +249,9 @@ describe('queclink vectors', () => {
 // ---------------------------------------------------------------------------------------------
 
 const randomInt = (random: Random, below: number): number => intBetween(random, 0, below - 1)
-const randomBytes = (random: Random, length: number): Buffer => Buffer.from(Array.from({ length }, () => randomInt(random, 256)))
-const pick = <T>(random: Random, items: readonly T[]): T => items[randomInt(random, items.length)]!
 
-/** Frames `reads` one after another as a transport would, carrying the incomplete tail over. */
-function frameReads(reads: Buffer[], maxFrameBytes = MAX_FRAME_BYTES): { frames: string[]; rest: Buffer } {
-  const frames: string[] = []
-  let rest: Buffer = Buffer.alloc(0)
-  for (const read of reads) {
-    const framed = frame(Buffer.concat([rest, read]), maxFrameBytes)
-    expect(framed.error).toBeUndefined()
-    frames.push(...framed.frames.map((f) => f.toString('hex')))
-    rest = framed.rest
-  }
-  return { frames, rest }
-}
+const frameReads = (reads: Buffer[], maxFrameBytes = MAX_FRAME_BYTES) => framesOfReads(frame, reads, maxFrameBytes)
 
-function cutRandomly(random: Random, bytes: Buffer): Buffer[] {
-  const reads: Buffer[] = []
-  for (let offset = 0; offset < bytes.length; ) {
-    const size = 1 + randomInt(random, 300)
-    reads.push(bytes.subarray(offset, offset + size))
-    offset += size
-  }
-  return reads
-}
 
 /** Every real message as stream bytes and the frame it must give. */
 const STREAM_MESSAGES = [

@@ -5,24 +5,14 @@
  */
 import { type ProtocolError, protocolError } from '../errors.ts'
 import type { Framed } from '../types.ts'
+import { splitFrames, type Boundary } from '../framing.ts'
 import { AVL_CRC_BYTES, AVL_HEADER_BYTES, AVL_MIN_DATA_BYTES, PING } from './constants.ts'
 
 /** An IMEI is 15 digits; a longer "length" means the bytes are not a Teltonika handshake. */
 const MAX_IMEI_FRAME_LENGTH = 32
 
-type Boundary = { size: number } | { wait: true } | { error: ProtocolError }
-
 export function frame(buffer: Buffer, maxFrameBytes: number): Framed {
-  const frames: Buffer[] = []
-  let offset = 0
-  while (offset < buffer.length) {
-    const boundary = nextBoundary(buffer.subarray(offset), maxFrameBytes)
-    if ('error' in boundary) return { frames, rest: buffer.subarray(offset), error: boundary.error }
-    if ('wait' in boundary) break
-    frames.push(buffer.subarray(offset, offset + boundary.size))
-    offset += boundary.size
-  }
-  return { frames, rest: buffer.subarray(offset) }
+  return splitFrames(buffer, maxFrameBytes, nextBoundary)
 }
 
 /** Where the message at the start of `bytes` ends, as soon as the bytes present can tell. */

@@ -16,8 +16,9 @@ import {
 } from './encode.ts'
 import { frame } from './frame.ts'
 import { teltonika } from './index.ts'
-import { createRandom, intBetween, type Random } from '../../../simulator/random.ts'
+import { createRandom, intBetween, pick, randomBytes, type Random } from '../../../simulator/random.ts'
 import { loadVectors, vectorBytes, type Vector as SharedVector } from '../../../test/helpers/vectors.ts'
+import { frameReads as framesOfReads } from '../../../test/helpers/framing.ts'
 
 const MAX_FRAME_BYTES = 64 * 1024
 const IMEI = '356307042441013'
@@ -284,21 +285,8 @@ describe('teltonika vectors', () => {
 // ---------------------------------------------------------------------------------------------
 
 const randomInt = (random: Random, below: number): number => intBetween(random, 0, below - 1)
-const randomBytes = (random: Random, length: number): Buffer =>
-  Buffer.from(Array.from({ length }, () => randomInt(random, 256)))
 
-/** Frames `reads` one after another as a transport would, carrying the incomplete tail over. */
-function frameReads(reads: Buffer[]): { frames: string[]; rest: Buffer } {
-  const frames: string[] = []
-  let rest: Buffer = Buffer.alloc(0)
-  for (const read of reads) {
-    const framed = frame(Buffer.concat([rest, read]), MAX_FRAME_BYTES)
-    expect(framed.error).toBeUndefined()
-    frames.push(...framed.frames.map((f) => f.toString('hex')))
-    rest = framed.rest
-  }
-  return { frames, rest }
-}
+const frameReads = (reads: Buffer[]) => framesOfReads(frame, reads, MAX_FRAME_BYTES)
 
 describe('teltonika frame', () => {
   it('yields the same frames wherever a real message is cut across two reads', () => {
