@@ -29,6 +29,14 @@ describe('vehicle state', () => {
     expect(flagged.position?.fixTime).toBe('2026-01-01T10:00:00.000Z')
   })
 
+  it('stores but does not show live a fix more than a day ahead of its arrival (a device with a wrong clock)', () => {
+    const live = applyRecord(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z' }), settings)
+    const future = makeRecord({ fixTime: '2026-01-02T10:00:01.000Z', receivedAt: '2026-01-01T10:00:01.000Z' })
+    const after = applyRecord(live, future, settings)
+    expect(after.position?.fixTime).toBe('2026-01-01T10:00:00.000Z')
+    expect(after.lastSeen).toBe('2026-01-01T10:00:01.000Z')
+  })
+
   it('recognises history by an older fix time or by lag beyond the configured limit', () => {
     const newest = Date.parse('2026-01-01T10:00:00.000Z')
     expect(isHistory(makeRecord({ fixTime: '2026-01-01T09:59:59.000Z', receivedAt: '2026-01-01T10:00:00.000Z' }), newest, settings)).toBe(true)

@@ -9,12 +9,15 @@ export interface StateSettings {
   noUpdateAfterMs: number
   /** Speed at or above which a vehicle counts as moving when the device reports no motion flag. */
   movingSpeedKmh: number
+  /** A fix further ahead of its arrival than this (a device with a wrong clock) is stored but not shown live. */
+  maxFutureMs: number
 }
 
 export const DEFAULT_STATE_SETTINGS: StateSettings = {
   bufferedLagMs: 5 * 60_000,
   noUpdateAfterMs: 24 * 60 * 60_000,
   movingSpeedKmh: 5,
+  maxFutureMs: 24 * 60 * 60_000,
 }
 
 /** One device's live state, kept in memory and persisted with every committed batch. */
@@ -48,13 +51,20 @@ export function isHistory(record: DeviceRecord, newestFixMs: number | undefined,
 /** The state after one committed record. Buffered history updates lastSeen but never the live position. */
 export function applyRecord(state: VehicleState, record: DeviceRecord, settings: StateSettings): VehicleState {
   const lastSeen = state.lastSeen === null || record.receivedAt > state.lastSeen ? record.receivedAt : state.lastSeen
-  if (!movesLivePosition(state, record)) return { ...state, lastSeen }
+  if (!hasCoordinates(record) || !movesLivePosition(state, record, settings)) return { ...state, lastSeen }
   const position = toLivePosition(record)
   return { ...state, lastSeen, position, status: motionStatus(record, settings) }
 }
 
-function movesLivePosition(state: VehicleState, record: DeviceRecord): boolean {
-  if (record.buffered || record.latitude === undefined || record.longitude === undefined) return false
+type PositionedRecord = DeviceRecord & { latitude: number; longitude: number }
+
+function hasCoordinates(record: DeviceRecord): record is PositionedRecord {
+  return record.latitude !== undefined && record.longitude !== undefined
+}
+
+function movesLivePosition(state: VehicleState, record: PositionedRecord, settings: StateSettings): boolean {
+  if (record.buffered) return false
+  if (Date.parse(record.fixTime) - Date.parse(record.receivedAt) > settings.maxFutureMs) return false
   return state.position === null || record.fixTime >= state.position.fixTime
 }
 
@@ -72,11 +82,12 @@ export function statusAt(state: VehicleState, now: number, settings: StateSettin
   return state.status
 }
 
-export function toLivePosition(record: DeviceRecord): LivePosition {
+/** The live view of a record that has coordinates. */
+export function toLivePosition(record: PositionedRecord): LivePosition {
   return omitUndefined({
     fixTime: record.fixTime,
-    latitude: record.latitude ?? 0,
-    longitude: record.longitude ?? 0,
+    latitude: record.latitude,
+    longitude: record.longitude,
     speedKmh: record.speedKmh,
     course: record.course,
     ignition: record.ignition,

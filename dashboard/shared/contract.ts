@@ -26,8 +26,10 @@ export interface DeviceSummary {
   position: LivePosition | null
 }
 
-/** One element of `GET /api/devices/:imei/positions`. */
-export interface StoredPosition extends LivePosition {
+/** One element of `GET /api/devices/:imei/positions`; a record that carried no coordinates has none here either. */
+export interface StoredPosition extends Omit<LivePosition, 'latitude' | 'longitude'> {
+  latitude?: number
+  longitude?: number
   buffered: boolean
   valid: boolean
   receivedAt: string
