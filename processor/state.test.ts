@@ -31,7 +31,7 @@ describe('vehicle state', () => {
 
   it('stores but does not show live a fix more than a day ahead of its arrival (a device with a wrong clock)', () => {
     const live = applyRecord(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z' }), settings)
-    const future = makeRecord({ fixTime: '2026-01-02T10:00:01.000Z', receivedAt: '2026-01-01T10:00:01.000Z' })
+    const future = makeRecord({ fixTime: '2026-01-02T10:00:01.001Z', receivedAt: '2026-01-01T10:00:01.000Z' })
     const after = applyRecord(live, future, settings)
     expect(after.position?.fixTime).toBe('2026-01-01T10:00:00.000Z')
     expect(after.lastSeen).toBe('2026-01-01T10:00:01.000Z')
