@@ -13,6 +13,7 @@ import type net from 'node:net'
 import type { Logger } from '../../logger.ts'
 import type { HttpDecoded, HttpProtocolDescriptor, Session } from '../protocols/types.ts'
 import { settleDecoded, type GatewayContext } from './handle-message.ts'
+import { listen } from './listen.ts'
 
 export interface HttpListener {
   port: number
@@ -136,12 +137,9 @@ export async function listenHttp(
   })
   server.on('error', (err) => rootLog.error({ err, protocol: protocol.name }, 'http server error'))
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => resolve())
-  })
+  const boundPort = await listen(server, host, port)
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port: boundPort,
     close: async () => {
       const closed = new Promise((resolve) => server.close(resolve))
       server.closeAllConnections()

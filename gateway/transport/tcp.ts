@@ -3,6 +3,7 @@ import type { Logger } from '../../logger.ts'
 import type { DeviceConnections } from '../connections.ts'
 import type { ProtocolDescriptor, Session } from '../protocols/types.ts'
 import { handleMessage, type GatewayContext } from './handle-message.ts'
+import { listen } from './listen.ts'
 
 export interface TcpGatewayContext extends GatewayContext {
   connections: DeviceConnections
@@ -53,12 +54,9 @@ export async function listenTcp(
     }
   }, Math.min(SWEEP_EVERY_MS, context.idleTimeoutMs / 2))
   sweep.unref()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => resolve())
-  })
+  const boundPort = await listen(server, host, port)
   return {
-    port: (server.address() as net.AddressInfo).port,
+    port: boundPort,
     close: async () => {
       clearInterval(sweep)
       const closed = new Promise((resolve) => server.close(resolve))

@@ -13,6 +13,32 @@ export interface Vector<Expect = Record<string, unknown>> {
   expect: Expect
 }
 
+/** `expect.records[]` of a vector: Traccar's names and units (power/battery in V, odometer in m, hours in ms). */
+export interface ExpectedRecord {
+  fixTime?: string
+  deviceTime?: string
+  outdated?: boolean
+  note?: string
+  latitude?: number
+  longitude?: number
+  speedKmh?: number
+  course?: number
+  altitude?: number
+  satellites?: number
+  hdop?: number
+  valid?: boolean
+  ignition?: boolean
+  motion?: boolean
+  power?: number
+  battery?: number
+  batteryLevel?: number
+  odometer?: number
+  hours?: number
+  alarms?: string[]
+  alarmsIfFmbModel?: string[]
+  io?: Record<string, number | string>
+}
+
 const VECTORS_URL = new URL('../../../shared/protocols/vectors.json', import.meta.url)
 
 /** The vectors of one protocol (or all), typed with what the caller expects in `expect`. */

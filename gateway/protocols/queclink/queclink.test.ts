@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
-import { loadVectors, type Vector } from '../../../test/helpers/vectors.ts'
+import { loadVectors, type Vector, type ExpectedRecord } from '../../../test/helpers/vectors.ts'
 import { createRandom, intBetween, pick, randomBytes, type Random } from '../../../simulator/random.ts'
 import { decodeMessages } from '../../decode-cli.ts'
 import { type DeviceRecord, RECORD_EVENTS, type RecordEvent } from '../../record.ts'
@@ -30,27 +30,6 @@ const IMEI = '862894021808798'
 // ---------------------------------------------------------------------------------------------
 // Real device messages from shared/protocols/vectors.json (see its README for the fields).
 
-interface ExpectedRecord {
-  fixTime?: string
-  deviceTime?: string
-  outdated?: boolean
-  latitude?: number
-  longitude?: number
-  speedKmh?: number
-  course?: number
-  altitude?: number
-  satellites?: number
-  hdop?: number
-  valid?: boolean
-  ignition?: boolean
-  motion?: boolean
-  power?: number
-  battery?: number
-  batteryLevel?: number
-  odometer?: number
-  hours?: number
-  alarms?: string[]
-}
 
 interface Expect {
   header?: string

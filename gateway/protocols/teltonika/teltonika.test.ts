@@ -17,7 +17,7 @@ import {
 import { frame } from './frame.ts'
 import { teltonika } from './index.ts'
 import { createRandom, intBetween, pick, randomBytes, type Random } from '../../../simulator/random.ts'
-import { loadVectors, vectorBytes, type Vector as SharedVector } from '../../../test/helpers/vectors.ts'
+import { loadVectors, vectorBytes, type Vector as SharedVector, type ExpectedRecord } from '../../../test/helpers/vectors.ts'
 import { frameReads as framesOfReads } from '../../../test/helpers/framing.ts'
 
 const MAX_FRAME_BYTES = 64 * 1024
@@ -85,27 +85,6 @@ describe('teltonika encoders', () => {
 // ---------------------------------------------------------------------------------------------
 // Real device messages from shared/protocols/vectors.json (see its README for the fields).
 
-interface ExpectedRecord {
-  fixTime?: string
-  deviceTime?: string
-  outdated?: boolean
-  note?: string
-  latitude?: number
-  longitude?: number
-  speedKmh?: number
-  course?: number
-  altitude?: number
-  satellites?: number
-  valid?: boolean
-  ignition?: boolean
-  motion?: boolean
-  power?: number
-  battery?: number
-  odometer?: number
-  alarms?: string[]
-  alarmsIfFmbModel?: string[]
-  io?: Record<string, number | string>
-}
 
 type Vector = SharedVector<{
   ack?: string | null
