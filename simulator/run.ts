@@ -50,9 +50,12 @@ export interface SimulationOptions {
   durationSec?: number
   /** Simulated seconds between two records of one device. Default 1. */
   intervalSec?: number
-  /** Live packets carry this many records. Default 1. */
+  /**
+   * Live records are sent once this many are queued, as one batch. Default 1. A batch is one Teltonika
+   * packet, GTFRI sentences of up to 15 positions, one GT06 packet per record, one OsmAnd JSON upload.
+   */
   recordsPerPacket?: number
-  /** Largest packet when a backlog is uploaded. Default max(50, recordsPerPacket). */
+  /** Largest batch when a backlog is uploaded. Default max(50, recordsPerPacket). */
   maxRecordsPerPacket?: number
   /** Every device loses coverage at simulated second `startSec` for `durationSec`. */
   coverageLoss?: { startSec: number; durationSec: number }
@@ -117,6 +120,7 @@ export interface SimulationSummary {
   recordsAcked: number
   recordsResent: number
   recordsNeverAcked: number
+  /** Messages carrying records (Teltonika packets, GT06 packets, Queclink sentences, HTTP requests); identification not counted. */
   packetsSent: number
   packetsAcked: number
   connections: number

@@ -2,7 +2,8 @@
  * Concox GT06 family over TCP (notes 2). The device logs in (0x01) and waits for the login echo; then
  * each record is one 0x22 location packet (GPS, cell, ACC, upload mode, re-upload flag: set on history
  * recorded without coverage), or, when it reports an event, one 0x26 alarm packet (power cut, SOS,
- * harsh braking/acceleration/cornering). Fleetwire's gateway answers each of them with the serial-number
+ * harsh braking/acceleration/cornering; 0x26 has no re-upload flag, so an alarm recorded without
+ * coverage arrives unflagged and only its age can tell it is history). Fleetwire's gateway answers each of them with the serial-number
  * echo once stored, as Traccar does, and that echo is what the simulated device waits for. (Many real
  * GT06 models do not wait for an answer to a location packet and only notice a dead connection by
  * their heartbeat going unanswered; the simulator is stricter so that delivery can be checked.)
