@@ -35,6 +35,38 @@ export interface StoredPosition extends Omit<LivePosition, 'latitude' | 'longitu
   receivedAt: string
 }
 
+export const ALERT_TYPES = ['powerDisconnect', 'harshBraking', 'harshCornering', 'harshAcceleration', 'noUpdate', 'ignitionWiring'] as const
+export type AlertType = (typeof ALERT_TYPES)[number]
+
+/** A customer's service location near an alert (within the Customer Radius). */
+export interface AlertPlace {
+  customerId: number
+  customerName: string
+  locationId: number
+  name: string
+  address: string
+  distanceMi: number
+}
+
+/** One element of `GET /api/alerts`, and the payload of the socket.io `alert` event. */
+export interface Alert {
+  id: number
+  type: AlertType
+  imei: string
+  vehicleId: number | null
+  /** When it happened (the record's fix time; for noUpdate, when the threshold was crossed). */
+  time: string
+  latitude: number | null
+  longitude: number | null
+  /** Raised from buffered history: it happened earlier than it was reported. */
+  delayed: boolean
+  places: AlertPlace[]
+  /** Type-specific facts: e.g. `source` (deviceEvent, voltageDrop, accelerometer, fixes), `g`, `probableDeviceReset`. */
+  details: Record<string, unknown>
+  clearedAt: string | null
+  acknowledgedAt: string | null
+}
+
 export interface Me {
   id: number
   email: string
@@ -60,6 +92,8 @@ export interface ApiError {
 export interface ServerToClientEvents {
   /** Coalesced per vehicle per tick: the latest summary of a device that changed. */
   vehicle: (device: DeviceSummary) => void
+  /** A new alert, to the users its rules name (or everyone who can see the vehicle). */
+  alert: (alert: Alert) => void
 }
 
 export type ClientToServerEvents = Record<string, never>
