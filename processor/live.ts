@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events'
 import type { VehicleState } from './state.ts'
+import type { Alert } from '../dashboard/shared/contract.ts'
 
 export interface LiveEvents {
   /** A vehicle's live state changed (new position, status, connection). */
   vehicle: [state: VehicleState]
+  /** An alert was stored (raised, with its id and places); rules decide who is told. */
+  alert: [alert: Alert]
 }
 
 /** Where the processor publishes live changes. In one process an EventEmitter; past one machine, a broker. */
