@@ -67,6 +67,91 @@ export interface Alert {
   acknowledgedAt: string | null
 }
 
+/** Alert types whose rules may set a force threshold (`thresholdG`). */
+export const HARSH_ALERT_TYPES = ['harshBraking', 'harshCornering', 'harshAcceleration'] as const satisfies readonly AlertType[]
+
+/** How people read each alert type (dropdowns, email subjects, SMS). */
+export const ALERT_TYPE_LABELS: Record<AlertType, string> = {
+  powerDisconnect: 'Power disconnect',
+  harshBraking: 'Harsh braking',
+  harshCornering: 'Harsh cornering',
+  harshAcceleration: 'Quick acceleration',
+  noUpdate: 'No update',
+  ignitionWiring: 'Moving with ignition off',
+}
+
+/** One element of `GET /api/vehicles`. A vehicle without a device reports no data (orange on the map). */
+export interface Vehicle {
+  id: number
+  name: string
+  deviceImei: string | null
+  hasDevice: boolean
+  /** Current mileage and engine hours: the values an office user set, accumulated since `countersSetAt`. */
+  odometerKm: number
+  engineHoursH: number
+  countersSetAt: string | null
+}
+
+/** Body of `POST /api/vehicles`; `PUT /api/vehicles/:id` takes any of its fields (`deviceImei: null` unassigns). */
+export interface VehicleInput {
+  name: string
+  deviceImei?: string | null
+}
+
+/** Body of `PUT /api/vehicles/:id/counters`: the vehicle's current mileage and engine hours. */
+export interface VehicleCounters {
+  odometerKm: number
+  engineHoursH: number
+}
+
+export interface Customer {
+  id: number
+  name: string
+  createdAt: string
+}
+
+/** A customer's service location: alerts within the Customer Radius of it list it among their places. */
+export interface ServiceLocation {
+  id: number
+  customerId: number
+  name: string
+  address: string
+  latitude: number
+  longitude: number
+}
+
+/** `GET /api/customers/:id`. */
+export interface CustomerDetail extends Customer {
+  locations: ServiceLocation[]
+}
+
+/** `GET /api/settings`, body of `PUT /api/settings`. */
+export interface Settings {
+  /** Service locations within this distance of an alert are its places. */
+  customerRadiusMi: number
+}
+
+/** Body of `POST /api/alert-rules`; `PUT /api/alert-rules/:id` takes any of its fields. */
+export interface AlertRuleInput {
+  description: string
+  type: AlertType
+  vehicleIds: number[]
+  /** Harsh-driving types only: notify alerts of at least this force; null or absent = every alert of the type. */
+  thresholdG?: number | null
+  emails: string[]
+  /** E.164: + and 7-15 digits. */
+  phones: string[]
+  /** Users whose live alerts window shows the alert; empty = everyone who can see the vehicle. */
+  userIds: number[]
+}
+
+/** One element of `GET /api/alert-rules`. */
+export interface AlertRule extends Required<AlertRuleInput> {
+  id: number
+  thresholdG: number | null
+  createdAt: string
+}
+
 export interface Me {
   id: number
   email: string
