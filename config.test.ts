@@ -24,4 +24,14 @@ describe('configuration from the environment', () => {
       expect((err as Error).message).toMatch(/LOG_LEVEL/)
     }
   })
+
+  it('leaves email and SMS off unless their URLs are set, and checks each URL\'s scheme', () => {
+    expect(loadConfig({})).toMatchObject({ SMTP_URL: undefined, SMS_WEBHOOK_URL: undefined, SMTP_FROM: 'Fleetwire <alerts@fleetwire.local>' })
+    expect(loadConfig({ SMTP_URL: 'smtp://user:pass@mail.example.com:587', SMS_WEBHOOK_URL: 'https://sms.example.com/send' })).toMatchObject({
+      SMTP_URL: 'smtp://user:pass@mail.example.com:587',
+      SMS_WEBHOOK_URL: 'https://sms.example.com/send',
+    })
+    expect(() => loadConfig({ SMTP_URL: 'https://mail.example.com' })).toThrowError(/SMTP_URL: must start with smtp/)
+    expect(() => loadConfig({ SMS_WEBHOOK_URL: 'ftp://sms.example.com' })).toThrowError(/SMS_WEBHOOK_URL/)
+  })
 })

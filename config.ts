@@ -31,6 +31,11 @@ export const configSchema = z.object({
   /** Checksum policy: strict rejects (and does not ACK) a message with a bad CRC. */
   CRC_MODE: z.enum(['strict', 'lenient']).default('strict'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
+  /** Alert emails go through this SMTP server (`smtp://user:pass@host:587`, `smtps://...`); unset = no email. */
+  SMTP_URL: z.string().url().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_FROM: z.string().min(3).default('Fleetwire <alerts@fleetwire.local>'),
+  /** Alert SMS: each text is POSTed here as JSON `{ to, text }` (a provider's webhook or a small relay); unset = no SMS. */
+  SMS_WEBHOOK_URL: z.string().url().regex(/^https?:\/\//, 'must start with http:// or https://').optional(),
 })
 
 export type Config = z.infer<typeof configSchema>
