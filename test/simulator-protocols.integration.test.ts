@@ -5,7 +5,7 @@
  * protocol flags it (Queclink +BUFF, GT06 re-upload); every event must be stored with its record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { StoredPosition } from '../dashboard/shared/contract.ts'
+import type { DeviceSummary, StoredPosition } from '../dashboard/shared/contract.ts'
 import type { Protocol } from '../gateway/record.ts'
 import type { SimTransport } from '../simulator/protocols/types.ts'
 import { type SimulationEvent, type SimulationSummary, runSimulation } from '../simulator/run.ts'
@@ -86,6 +86,15 @@ describe('simulator -> gateway -> database for every protocol, with a coverage g
         expect(position).toMatchObject({ latitude: acked.latitude, longitude: acked.longitude })
         if (c.flagsHistory) expect(position!.buffered, `${device.imei} ${acked.fixTime} buffered`).toBe(acked.history)
       }
+    }
+
+    // History uploaded after the gap never moved a vehicle backwards: each shows its newest fix.
+    const response = await fetch(`${system.baseUrl}/api/devices`, { headers: { cookie } })
+    const listed = (await response.json()) as DeviceSummary[]
+    for (const device of summary.perDevice) {
+      const newest = device.ackedRecords.reduce((a, b) => (a.fixTime > b.fixTime ? a : b))
+      const shown = listed.find((candidate) => candidate.imei === device.imei)?.position
+      expect(shown, `${device.imei} live position`).toMatchObject({ fixTime: newest.fixTime, latitude: newest.latitude, longitude: newest.longitude })
     }
   }, 20_000)
 
