@@ -2,6 +2,7 @@ import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DeviceSummary, StoredPosition } from '../dashboard/shared/contract.ts'
 import { encodeImeiHandshake } from '../gateway/protocols/teltonika/encode.ts'
+import { encodeLocation, encodeLogin, encodePacket, readServerAck } from '../gateway/protocols/gt06/encode.ts'
 import { login, startSystem, type RunningSystem } from './helpers/system.ts'
 import { TeltonikaTestDevice } from './helpers/teltonika-client.ts'
 
@@ -57,6 +58,33 @@ describe('a gateway that idle and slow connections cannot exhaust', () => {
     expect(IDLE_TIMEOUT + SLOW_MESSAGE).toBe(1001)
     expect(stats.teltonika!.openConnections).toBe(0)
   }, 60_000)
+})
+
+describe('messages a gateway cannot read', () => {
+  let system: RunningSystem
+  beforeAll(async () => {
+    system = await startSystem()
+  }, 120_000)
+  afterAll(() => system?.stop())
+
+  it('skips a GT06 message of an unknown type unanswered and keeps the connection for the next one', async () => {
+    const socket = net.connect(system.ports.gt06!, '127.0.0.1')
+    const replies: Buffer[] = []
+    socket.on('data', (chunk) => replies.push(chunk))
+    await new Promise((resolve) => socket.once('connect', resolve))
+    const waitForReply = async (type: number) => {
+      for (let i = 0; i < 200 && !replies.some((reply) => readServerAck(reply)?.type === type); i++) await sleep(10)
+      return replies.splice(0).map((reply) => readServerAck(reply))
+    }
+    socket.write(encodeLogin('356307042470020', 1))
+    expect(await waitForReply(0x01)).toEqual([{ type: 0x01, serial: 1 }])
+    socket.write(encodePacket(0xa7, Buffer.from('0102030405', 'hex'), 2))
+    const fix = { timeMs: Date.now() - (Date.now() % 1000) - 1000, latitude: 54.68, longitude: 25.28, speedKmh: 30, course: 90, satellites: 9 }
+    socket.write(encodeLocation(fix, 3))
+    expect(await waitForReply(0x22)).toEqual([{ type: 0x22, serial: 3 }])
+    expect(socket.destroyed).toBe(false)
+    socket.destroy()
+  })
 })
 
 describe('closed device registration', () => {

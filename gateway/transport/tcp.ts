@@ -106,7 +106,9 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
       for (const message of framed.frames) {
         const outcome = await handleMessage(protocol, message, session, context, log)
         if (closed) return
-        // handleMessage has counted its rejection already.
+        // handleMessage has counted its rejection already. A message of a type we do not read is
+        // skipped unanswered; closing would only make the device reconnect and send it again.
+        if (!outcome.ok && outcome.reason === 'UNKNOWN_TYPE') continue
         if (!outcome.ok) return disconnect(outcome.reason, outcome.reply)
         if (outcome.identified && session.imei === undefined) {
           session.imei = outcome.identified
