@@ -15,6 +15,8 @@ import { GroupCommitIngest } from './processor/ingest.ts'
 import { DEFAULT_STATE_SETTINGS, type StateSettings } from './processor/state.ts'
 import { VehicleStates } from './processor/vehicle-states.ts'
 import { DatabaseDeviceAdmission } from './processor/device-admission.ts'
+import { AlertRuleIndex } from './processor/notify/rules.ts'
+import { AlertNotifier } from './processor/notify/notifier.ts'
 import { DeviceConnections } from './gateway/connections.ts'
 import { GatewayStats } from './gateway/stats.ts'
 import { startGateway } from './gateway/gateway.ts'
@@ -50,11 +52,18 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
       'It is shown only this once; set ADMIN_PASSWORD to choose it yourself.\n\n')
   }
 
+  // Alert rules decide who hears of each stored alert: the live alerts window, email and SMS.
+  const alertRules = await AlertRuleIndex.load(db)
+  const notifier = new AlertNotifier(bus, alertRules, db, {
+    smtpUrl: config.SMTP_URL, smtpFrom: config.SMTP_FROM, smsWebhookUrl: config.SMS_WEBHOOK_URL,
+  }, log.child({ part: 'notify' }))
+
   const stats = new GatewayStats()
   const devices = await DatabaseDeviceAdmission.load(db, config.DEVICE_REGISTRATION)
   const gateway = await startGateway(config, { writer: ingest, devices, stats, connections }, log)
   const dashboard = await startDashboard(config.HOST, config.HTTP_PORT, {
-    db, auth, states, stats, bus, stateSettings, devices, log,
+    db, auth, states, stats, bus, stateSettings, devices, log, alertRules,
+    hooks: { notificationStats: () => notifier.stats() },
     map: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
     webRoot: path.join(ROOT, 'dist', 'web'),
   })
@@ -66,6 +75,7 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   return async () => {
     dashboard.close()
     await gateway.close()
+    notifier.close()
     stopMaintenance()
     await db.end()
     await embedded?.stop()

@@ -7,10 +7,28 @@ import type { VehicleStates } from '../../processor/vehicle-states.ts'
 import type { DatabaseDeviceAdmission } from '../../processor/device-admission.ts'
 import { PROTOCOLS } from '../../gateway/record.ts'
 import type { StateSettings } from '../../processor/state.ts'
-import type { Me } from '../shared/contract.ts'
+import type { NotificationStats } from '../../processor/notify/notifier.ts'
+import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
+import type { Me, Settings } from '../shared/contract.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
 import { ApiError, route, type ApiHandler, type ApiRequest } from './http.ts'
 import { devicePositions, listDevices } from './devices.ts'
+import { bodyOf, imeiParam, parseId } from './validation.ts'
+import { countersBody, createVehicle, deleteVehicle, getVehicle, listVehicles, newVehicleBody, setVehicleCounters, updateVehicle, vehicleChangesBody } from './vehicles.ts'
+import { createCustomer, createLocation, getCustomer, listCustomers, listLocations, newCustomerBody, newLocationBody } from './customers.ts'
+import { getSettings, settingsBody, updateSettings } from './settings.ts'
+import { createRule, deleteRule, getRule, listRules, newRuleBody, ruleChangesBody, updateRule } from './alert-rules.ts'
+import { acknowledgeAlert, alertsQuery, listAlerts } from './alerts.ts'
+
+/** What the rest of the system is told of API writes (each optional: a part that does not care leaves it out). */
+export interface ApiHooks {
+  /** A vehicle's current mileage and engine hours were set; live accumulation starts again from them at `at`. */
+  countersSet?(change: { vehicleId: number; imei: string | null; odometerKm: number; engineHoursH: number; at: Date }): void
+  /** The settings changed (Customer Radius). */
+  settingsChanged?(settings: Settings): void
+  /** Counters of the email and SMS channels, for `GET /api/notifications/stats`. */
+  notificationStats?(): NotificationStats
+}
 
 export interface ApiDeps {
   db: Database
@@ -19,13 +37,15 @@ export interface ApiDeps {
   devices: DatabaseDeviceAdmission
   stats: GatewayStats
   stateSettings: StateSettings
+  alertRules: AlertRuleIndex
+  /** Called after a vehicle write with the devices whose vehicle changed. */
+  vehiclesChanged(imeis: (string | null)[]): Promise<void>
+  hooks?: ApiHooks
   map: { tileUrl: string; attribution: string }
   log: Logger
 }
 
 const loginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) })
-/** A tracker's IMEI or a phone's id (OsmAnd: gateway/protocols/osmand/constants.ts DEVICE_ID_PATTERN). */
-const imeiParam = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a device id is 1-64 letters, digits, ".", "_" or "-"')
 const newDevice = z.object({ imei: imeiParam, protocol: z.enum(PROTOCOLS) })
 const positionsQuery = z.object({
   from: z.coerce.date().optional(),
@@ -77,8 +97,99 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
 
   route(app, 'get', '/api/gateway/stats', authed(async () => ({ body: deps.stats.snapshot() })), log)
 
+  registerVehicleRoutes(app, deps, authed)
+  registerCustomerRoutes(app, deps, authed)
+  registerAlertRoutes(app, deps, authed)
+
   app.any('/api/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json')
     res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'No such API route' } }))
   })
+}
+
+type Authed = (handler: (request: ApiRequest, user: Me) => ReturnType<ApiHandler>) => ApiHandler
+
+function registerVehicleRoutes(app: TemplatedApp, deps: ApiDeps, authed: Authed): void {
+  const { db, log } = deps
+  route(app, 'get', '/api/vehicles', authed(async () => ({ body: await listVehicles(db) })), log)
+
+  route(app, 'post', '/api/vehicles', authed(async ({ body }) => {
+    const vehicle = await createVehicle(db, bodyOf(newVehicleBody, body))
+    await deps.vehiclesChanged([vehicle.deviceImei])
+    return { status: 201, body: vehicle }
+  }), log)
+
+  route(app, 'get', '/api/vehicles/:id', authed(async ({ params }) => ({ body: await getVehicle(db, parseId(params.id)) })), log)
+
+  route(app, 'put', '/api/vehicles/:id', authed(async ({ params, body }) => {
+    const id = parseId(params.id)
+    const { vehicle, previousImei } = await updateVehicle(db, id, bodyOf(vehicleChangesBody, body))
+    await deps.vehiclesChanged([previousImei, vehicle.deviceImei])
+    return { body: vehicle }
+  }), log)
+
+  route(app, 'del', '/api/vehicles/:id', authed(async ({ params }) => {
+    const { previousImei } = await deleteVehicle(db, parseId(params.id))
+    await deps.vehiclesChanged([previousImei])
+    await deps.alertRules.reload() // rules drop the vehicle with it
+    return { status: 204 }
+  }), log)
+
+  route(app, 'put', '/api/vehicles/:id/counters', authed(async ({ params, body }) => {
+    const counters = bodyOf(countersBody, body)
+    const at = new Date()
+    const vehicle = await setVehicleCounters(db, parseId(params.id), counters, at)
+    deps.hooks?.countersSet?.({ vehicleId: vehicle.id, imei: vehicle.deviceImei, ...counters, at })
+    return { body: vehicle }
+  }), log)
+}
+
+function registerCustomerRoutes(app: TemplatedApp, deps: ApiDeps, authed: Authed): void {
+  const { db, log } = deps
+  route(app, 'get', '/api/customers', authed(async () => ({ body: await listCustomers(db) })), log)
+  route(app, 'post', '/api/customers', authed(async ({ body }) => ({ status: 201, body: await createCustomer(db, bodyOf(newCustomerBody, body)) })), log)
+  route(app, 'get', '/api/customers/:id', authed(async ({ params }) => ({ body: await getCustomer(db, parseId(params.id)) })), log)
+  route(app, 'get', '/api/customers/:id/locations', authed(async ({ params }) => ({ body: await listLocations(db, parseId(params.id)) })), log)
+  route(app, 'post', '/api/customers/:id/locations', authed(async ({ params, body }) => {
+    const id = parseId(params.id)
+    return { status: 201, body: await createLocation(db, id, bodyOf(newLocationBody, body)) }
+  }), log)
+
+  route(app, 'get', '/api/settings', authed(async () => ({ body: await getSettings(db) })), log)
+  route(app, 'put', '/api/settings', authed(async ({ body }) => {
+    const settings = await updateSettings(db, bodyOf(settingsBody, body))
+    deps.hooks?.settingsChanged?.(settings)
+    return { body: settings }
+  }), log)
+}
+
+function registerAlertRoutes(app: TemplatedApp, deps: ApiDeps, authed: Authed): void {
+  const { db, log } = deps
+  route(app, 'get', '/api/alerts', authed(async ({ query }) => ({ body: await listAlerts(db, alertsQuery.parse(Object.fromEntries(query))) })), log)
+  route(app, 'post', '/api/alerts/:id/acknowledge', authed(async ({ params }, user) => ({ body: await acknowledgeAlert(db, parseId(params.id), user.id) })), log)
+
+  route(app, 'get', '/api/alert-rules', authed(async () => ({ body: await listRules(db) })), log)
+  route(app, 'get', '/api/alert-rules/:id', authed(async ({ params }) => ({ body: await getRule(db, parseId(params.id)) })), log)
+  route(app, 'post', '/api/alert-rules', authed(async ({ body }) => {
+    const rule = await createRule(db, bodyOf(newRuleBody, body))
+    await deps.alertRules.reload()
+    return { status: 201, body: rule }
+  }), log)
+  route(app, 'put', '/api/alert-rules/:id', authed(async ({ params, body }) => {
+    const id = parseId(params.id)
+    const rule = await updateRule(db, id, bodyOf(ruleChangesBody, body))
+    await deps.alertRules.reload()
+    return { body: rule }
+  }), log)
+  route(app, 'del', '/api/alert-rules/:id', authed(async ({ params }) => {
+    await deleteRule(db, parseId(params.id))
+    await deps.alertRules.reload()
+    return { status: 204 }
+  }), log)
+
+  route(app, 'get', '/api/notifications/stats', authed(async () => {
+    const stats = deps.hooks?.notificationStats?.()
+    if (!stats) throw new ApiError(404, 'NOT_FOUND', 'Notifications do not run in this process')
+    return { body: stats }
+  }), log)
 }

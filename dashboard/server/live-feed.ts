@@ -6,6 +6,12 @@ import { toDeviceSummary, type VehicleRef } from './devices.ts'
 
 export const FLEET_ROOM = 'fleet'
 
+export interface LiveFeed {
+  /** Sends the device's summary again on the next tick (its vehicle was renamed, assigned or removed). */
+  resend(state: VehicleState): void
+  stop(): void
+}
+
 /**
  * Forwards vehicle changes to browsers, coalesced per vehicle per tick: a device reporting ten
  * times within a tick costs one message per client.
@@ -16,7 +22,7 @@ export function startLiveFeed(
   vehicleFor: (imei: string) => VehicleRef | undefined,
   settings: StateSettings,
   tickMs = 100,
-): () => void {
+): LiveFeed {
   const changed = new Map<string, VehicleState>()
   const unsubscribe = bus.subscribe('vehicle', (state) => void changed.set(state.imei, state))
   const timer = setInterval(() => {
@@ -25,8 +31,11 @@ export function startLiveFeed(
     for (const state of changed.values()) io.to(FLEET_ROOM).emit('vehicle', toDeviceSummary(state, vehicleFor(state.imei), now, settings))
     changed.clear()
   }, tickMs)
-  return () => {
-    clearInterval(timer)
-    unsubscribe()
+  return {
+    resend: (state) => void (changed.has(state.imei) || changed.set(state.imei, state)),
+    stop() {
+      clearInterval(timer)
+      unsubscribe()
+    },
   }
 }

@@ -7,8 +7,10 @@ import type { LiveBus } from '../../processor/live.ts'
 import type { StateSettings } from '../../processor/state.ts'
 import type { VehicleStates } from '../../processor/vehicle-states.ts'
 import type { DatabaseDeviceAdmission } from '../../processor/device-admission.ts'
+import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
 import type { ClientToServerEvents, Me, ServerToClientEvents } from '../shared/contract.ts'
-import { registerApi } from './api.ts'
+import { registerApi, type ApiHooks } from './api.ts'
+import { startAlertFeed, userRoom } from './alert-feed.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
 import { parseCookies } from './http.ts'
 import { FLEET_ROOM, startLiveFeed } from './live-feed.ts'
@@ -24,6 +26,10 @@ export interface DashboardDeps {
   bus: LiveBus
   stateSettings: StateSettings
   map: { tileUrl: string; attribution: string }
+  /** The alert rules in memory: the live alerts window and notifications match alerts against them. */
+  alertRules: AlertRuleIndex
+  /** What the processor and the notifier are told of API writes, and what they report back. */
+  hooks?: ApiHooks
   webRoot: string
   log: Logger
 }
@@ -46,13 +52,24 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
     socket.data.user = user
     next()
   })
-  io.on('connection', (socket) => void socket.join(FLEET_ROOM))
+  // The fleet room: whoever may see every vehicle (everyone, until per-user visibility); the user's own
+  // room: alerts whose rules name that user.
+  io.on('connection', (socket) => void socket.join([FLEET_ROOM, userRoom(socket.data.user.id)]))
 
   let vehicles = await vehiclesByImei(deps.db)
   const refreshVehicles = setInterval(() => void vehiclesByImei(deps.db).then((map) => (vehicles = map), () => undefined), 10_000)
-  const stopFeed = startLiveFeed(io, deps.bus, (imei): VehicleRef | undefined => vehicles.get(imei), deps.stateSettings)
+  const feed = startLiveFeed(io, deps.bus, (imei): VehicleRef | undefined => vehicles.get(imei), deps.stateSettings)
+  const stopAlertFeed = startAlertFeed(io, deps.bus, deps.alertRules)
+  /** After a vehicle write: names and assignments show at once, on the map too, not at the next refresh. */
+  const vehiclesChanged = async (imeis: (string | null)[]) => {
+    vehicles = await vehiclesByImei(deps.db)
+    for (const imei of imeis) {
+      const state = imei === null ? undefined : deps.states.get(imei)
+      if (state) feed.resend(state)
+    }
+  }
 
-  registerApi(app, { ...deps, log })
+  registerApi(app, { ...deps, vehiclesChanged, log })
   serveStatic(app, deps.webRoot)
 
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
@@ -62,7 +79,8 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
     port: uWS.us_socket_local_port(listenSocket),
     close() {
       clearInterval(refreshVehicles)
-      stopFeed()
+      feed.stop()
+      stopAlertFeed()
       io.close()
       uWS.us_listen_socket_close(listenSocket)
     },
