@@ -1,7 +1,9 @@
 import { z } from 'zod'
+import { VIRTUAL_IGNITION_MODES } from './processor/state.ts'
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
 const durationMs = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+const gForce = (fallback: number) => z.coerce.number().positive().max(10).default(fallback)
 
 /** Every setting comes from an environment variable; this is the one place that names them. */
 export const configSchema = z.object({
@@ -22,6 +24,19 @@ export const configSchema = z.object({
   MAP_TILE_ATTRIBUTION: z.string().default('&copy; OpenStreetMap contributors'),
   /** A record whose fix time lags its arrival by more than this is history (buffered). */
   BUFFERED_LAG: durationMs(5 * 60_000),
+  /** No data from a device for longer than this: status noUpdate (orange on the map) and one noUpdate alert. */
+  NO_UPDATE_AFTER: durationMs(24 * 60 * 60_000),
+  /** Ignition on and not moving for longer than this: idle. */
+  IDLE_AFTER: durationMs(2 * 60_000),
+  /** Ignition for devices that report none: `none`, `voltage` (external voltage >= VIRTUAL_IGNITION_VOLTAGE) or `motion`. */
+  VIRTUAL_IGNITION: z.enum(VIRTUAL_IGNITION_MODES).default('none'),
+  VIRTUAL_IGNITION_VOLTAGE: z.coerce.number().positive().max(100).default(13.2),
+  /** Harsh driving computed from consecutive fixes (devices without their own harsh events): thresholds in g. */
+  HARSH_BRAKING_G: gForce(0.45),
+  HARSH_ACCELERATION_G: gForce(0.35),
+  HARSH_CORNERING_G: gForce(0.4),
+  /** A power cut restored within this, right after a device reboot, is flagged as a probable device reset. */
+  POWER_RESET_WINDOW: durationMs(2 * 60_000),
   /** Close a device connection that sent nothing for this long. */
   DEVICE_IDLE_TIMEOUT: durationMs(10 * 60_000),
   /** Largest device message accepted, in bytes. */

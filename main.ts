@@ -13,6 +13,7 @@ import { startMaintenance } from './db/maintenance.ts'
 import { InProcessLiveBus } from './processor/live.ts'
 import { GroupCommitIngest } from './processor/ingest.ts'
 import { DEFAULT_STATE_SETTINGS, type StateSettings } from './processor/state.ts'
+import { startNoUpdateSweep, sweepIntervalMs } from './processor/no-update-sweep.ts'
 import { VehicleStates } from './processor/vehicle-states.ts'
 import { DatabaseDeviceAdmission } from './processor/device-admission.ts'
 import { AlertRuleIndex } from './processor/notify/rules.ts'
@@ -32,13 +33,18 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   log.info({ database: embedded ? `embedded (${path.resolve(config.DATA_DIR)})` : 'DATABASE_URL', applied }, 'database ready')
   const stopMaintenance = embedded ? startMaintenance(db, log) : () => {}
 
-  const stateSettings: StateSettings = { ...DEFAULT_STATE_SETTINGS, bufferedLagMs: config.BUFFERED_LAG }
+  const stateSettings = stateSettingsOf(config)
   const states = await VehicleStates.load(db)
   const bus = new InProcessLiveBus()
   const ingest = new GroupCommitIngest(db, states, log.child({ part: 'ingest' }), {
     settings: stateSettings,
-    onCommitted: (changed) => changed.forEach((state) => bus.publish('vehicle', state)),
+    onCommitted: (changed, _records, alerts) => {
+      changed.forEach((state) => bus.publish('vehicle', state))
+      alerts.raised.forEach((alert) => bus.publish('alert', alert))
+      alerts.cleared.forEach((alert) => bus.publish('alertCleared', alert))
+    },
   })
+  const stopSweep = startNoUpdateSweep(ingest, { intervalMs: sweepIntervalMs(stateSettings), log: log.child({ part: 'sweep' }) })
   const connections = new DeviceConnections(({ imei, protocol, connected }) => {
     const state = { ...states.getOrEmpty(imei, protocol), connected }
     states.set(state)
@@ -63,7 +69,10 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   const gateway = await startGateway(config, { writer: ingest, devices, stats, connections }, log)
   const dashboard = await startDashboard(config.HOST, config.HTTP_PORT, {
     db, auth, states, stats, bus, stateSettings, devices, log, alertRules,
-    hooks: { notificationStats: () => notifier.stats() },
+    hooks: {
+      notificationStats: () => notifier.stats(),
+      countersSet: ({ imei, odometerKm, engineHoursH, at }) => void (imei !== null && states.setCounters(imei, odometerKm, engineHoursH, at)),
+    },
     map: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
     webRoot: path.join(ROOT, 'dist', 'web'),
   })
@@ -75,10 +84,27 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   return async () => {
     dashboard.close()
     await gateway.close()
+    stopSweep()
     notifier.close()
     stopMaintenance()
     await db.end()
     await embedded?.stop()
+  }
+}
+
+/** The processor's settings: the configurable ones from the environment, the rest their defaults. */
+export function stateSettingsOf(config: Config): StateSettings {
+  return {
+    ...DEFAULT_STATE_SETTINGS,
+    bufferedLagMs: config.BUFFERED_LAG,
+    noUpdateAfterMs: config.NO_UPDATE_AFTER,
+    idleAfterMs: config.IDLE_AFTER,
+    virtualIgnition: config.VIRTUAL_IGNITION,
+    virtualIgnitionVoltageV: config.VIRTUAL_IGNITION_VOLTAGE,
+    harshBrakingG: config.HARSH_BRAKING_G,
+    harshAccelerationG: config.HARSH_ACCELERATION_G,
+    harshCorneringG: config.HARSH_CORNERING_G,
+    powerResetWindowMs: config.POWER_RESET_WINDOW,
   }
 }
 

@@ -1,7 +1,11 @@
 import type { Database } from '../db/client.ts'
 import type { DeviceRecord } from '../gateway/record.ts'
 import type { Logger } from '../logger.ts'
-import { applyRecord, isHistory, type StateSettings, type VehicleState } from './state.ts'
+import type { AlertChange } from './alerts/changes.ts'
+import { storeAlertChanges, type StoredChanges } from './alert-store.ts'
+import { sweepNoUpdate, type SweepTarget } from './no-update-sweep.ts'
+import { processRecord } from './pipeline.ts'
+import type { StateSettings, VehicleState } from './state.ts'
 import type { VehicleStates } from './vehicle-states.ts'
 
 /** The seam between the gateway and storage: resolves only once the records are durable. */
@@ -17,19 +21,34 @@ interface PendingWrite {
 
 export interface IngestOptions {
   settings: StateSettings
-  /** Called after a batch committed, with the devices whose state changed, in commit order. */
-  onCommitted?: (changed: VehicleState[], records: DeviceRecord[]) => void
+  /**
+   * Called after a batch committed, with the devices whose state changed, the records, and the alerts the
+   * transaction stored: newly raised ones (publish them as `alert`) and earlier ones it cleared.
+   */
+  onCommitted?: (changed: VehicleState[], records: DeviceRecord[], alerts: StoredChanges) => void
   /** Upper bound of records in one transaction; more wait for the next one. */
   maxBatchRecords?: number
+}
+
+interface PendingSweep {
+  now: number
+  resolve: () => void
+  reject: (err: unknown) => void
 }
 
 /**
  * Group commit: writes from every connection that arrive while a transaction is running are
  * committed together by the next one, and all their callers are released at once. No timer: under
  * light load a write commits at once; under heavy load batches grow by themselves.
+ *
+ * Each record goes through the processor pipeline (pipeline.ts) before the transaction; the records,
+ * their events, the alerts raised or cleared and the devices' next states (tracking included) are then
+ * written in that one transaction, so an ACKed record's state and alerts are as durable as the record.
+ * The no-update sweep runs in the same sequence (`sweep`), so it never races a batch for a device.
  */
-export class GroupCommitIngest implements RecordWriter {
+export class GroupCommitIngest implements RecordWriter, SweepTarget {
   #pending: PendingWrite[] = []
+  #sweeps: PendingSweep[] = []
   #flushing = false
   readonly #maxBatchRecords: number
 
@@ -50,6 +69,14 @@ export class GroupCommitIngest implements RecordWriter {
     })
   }
 
+  /** Runs the no-update sweep at `now` between batches and stores its alerts; resolves once they are committed. */
+  sweep(now: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#sweeps.push({ now, resolve, reject })
+      if (!this.#flushing) this.#scheduleFlush()
+    })
+  }
+
   #scheduleFlush(): void {
     this.#flushing = true
     // Let every connection whose data arrived in this turn of the event loop join the batch.
@@ -58,18 +85,27 @@ export class GroupCommitIngest implements RecordWriter {
 
   async #flush(): Promise<void> {
     const batch = this.#takeBatch()
+    const sweeps = this.#sweeps.splice(0)
     const records = batch.flatMap((write) => write.records)
     try {
-      const changed = this.#nextStates(records)
-      await this.#commit(records, changed)
-      for (const state of changed) this.states.set(state)
+      const { next, changes } = this.#nextStates(records)
+      if (sweeps.length > 0) {
+        const swept = sweepNoUpdate(this.states.all(), Math.max(...sweeps.map((sweep) => sweep.now)), this.options.settings, next)
+        for (const state of swept.states) next.set(state.imei, state)
+        for (const raise of swept.raised) changes.push(raise)
+      }
+      const changed = [...next.values()]
+      const alerts = records.length > 0 || changed.length > 0 ? await this.#commit(records, changed, changes) : { raised: [], cleared: [] }
+      const committed = changed.map((state) => this.states.commit(state))
       for (const write of batch) write.resolve()
-      this.options.onCommitted?.(changed, records)
+      for (const sweep of sweeps) sweep.resolve()
+      if (records.length > 0 || committed.length > 0) this.options.onCommitted?.(committed, records, alerts)
     } catch (err) {
       this.log.error({ err, records: records.length }, 'ingest batch failed; devices will retry')
       for (const write of batch) write.reject(err)
+      for (const sweep of sweeps) sweep.reject(err)
     }
-    if (this.#pending.length > 0) this.#scheduleFlush()
+    if (this.#pending.length > 0 || this.#sweeps.length > 0) this.#scheduleFlush()
     else this.#flushing = false
   }
 
@@ -83,29 +119,33 @@ export class GroupCommitIngest implements RecordWriter {
     return this.#pending.splice(0, take)
   }
 
-  /** Marks history and computes each touched device's next state, in arrival order. */
-  #nextStates(records: DeviceRecord[]): VehicleState[] {
+  /** Runs each record through the pipeline (marking history), in arrival order: each touched device's next state and the alert changes. */
+  #nextStates(records: DeviceRecord[]): { next: Map<string, VehicleState>; changes: AlertChange[] } {
     const next = new Map<string, VehicleState>()
+    const changes: AlertChange[] = []
     for (const record of records) {
       const state = next.get(record.imei) ?? this.states.getOrEmpty(record.imei, record.protocol)
-      const newestFixMs = state.position ? Date.parse(state.position.fixTime) : undefined
-      record.buffered = isHistory(record, newestFixMs, this.options.settings)
-      next.set(record.imei, applyRecord(state, record, this.options.settings))
+      const processed = processRecord(state, record, this.options.settings)
+      record.buffered = processed.buffered
+      next.set(record.imei, processed.state)
+      for (const change of processed.changes) changes.push(change)
     }
-    return [...next.values()]
+    return { next, changes }
   }
 
-  async #commit(records: DeviceRecord[], states: VehicleState[]): Promise<void> {
+  async #commit(records: DeviceRecord[], states: VehicleState[], changes: AlertChange[]): Promise<StoredChanges> {
     const client = await this.db.connect()
     try {
       await client.query('BEGIN')
-      await client.query(INSERT_POSITIONS, [JSON.stringify(records)])
+      if (records.length > 0) await client.query(INSERT_POSITIONS, [JSON.stringify(records)])
       const events = records.flatMap((r) =>
         r.events.map((type) => ({ imei: r.imei, time: r.fixTime, type, buffered: r.buffered, latitude: r.latitude, longitude: r.longitude })),
       )
       if (events.length > 0) await client.query(INSERT_EVENTS, [JSON.stringify(events)])
-      await client.query(UPSERT_DEVICES, [JSON.stringify(states)])
+      const alerts = await storeAlertChanges(client, changes)
+      if (states.length > 0) await client.query(UPSERT_DEVICES, [JSON.stringify(states)])
       await client.query('COMMIT')
+      return alerts
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined)
       throw err
@@ -136,13 +176,17 @@ SELECT "imei", "time", "type", "buffered", "latitude", "longitude"
 FROM jsonb_to_recordset($1::jsonb) AS e("imei" text, "time" timestamptz, "type" text, "buffered" boolean, "latitude" float8, "longitude" float8)
 ON CONFLICT DO NOTHING`
 
+// tracking carries the counters' totals beside the steps' bookkeeping (VehicleStates.load reads them back).
 const UPSERT_DEVICES = `
-INSERT INTO devices (imei, protocol, first_seen, last_seen, last_fix_time, last_position, last_status)
-SELECT "imei", "protocol", "lastSeen", "lastSeen", ("position"->>'fixTime')::timestamptz, "position", "status"
-FROM jsonb_to_recordset($1::jsonb) AS s("imei" text, "protocol" text, "lastSeen" timestamptz, "position" jsonb, "status" text)
+INSERT INTO devices (imei, protocol, first_seen, last_seen, last_fix_time, last_position, last_status, tracking)
+SELECT "imei", "protocol", COALESCE("lastSeen", now()), "lastSeen", ("position"->>'fixTime')::timestamptz, "position", "status",
+  "tracking" || jsonb_build_object('odometerKm', "odometerKm", 'engineHoursH', "engineHoursH")
+FROM jsonb_to_recordset($1::jsonb) AS s("imei" text, "protocol" text, "lastSeen" timestamptz, "position" jsonb, "status" text,
+  "tracking" jsonb, "odometerKm" float8, "engineHoursH" float8)
 ON CONFLICT (imei) DO UPDATE SET
   protocol = excluded.protocol,
   last_seen = excluded.last_seen,
   last_fix_time = excluded.last_fix_time,
   last_position = excluded.last_position,
-  last_status = excluded.last_status`
+  last_status = excluded.last_status,
+  tracking = excluded.tracking`

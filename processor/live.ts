@@ -5,8 +5,10 @@ import type { Alert } from '../dashboard/shared/contract.ts'
 export interface LiveEvents {
   /** A vehicle's live state changed (new position, status, connection). */
   vehicle: [state: VehicleState]
-  /** An alert was stored (raised, with its id and places); rules decide who is told. */
+  /** An alert was stored (raised, with its id and places); rules decide who is told. Published once per alert. */
   alert: [alert: Alert]
+  /** An alert published earlier ended (`clearedAt` set; a power cut may now carry `details.probableDeviceReset`). */
+  alertCleared: [alert: Alert]
 }
 
 /** Where the processor publishes live changes. In one process an EventEmitter; past one machine, a broker. */

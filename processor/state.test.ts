@@ -1,38 +1,70 @@
 import { describe, expect, it } from 'vitest'
 import { makeRecord } from '../test/helpers/records.ts'
-import { applyRecord, DEFAULT_STATE_SETTINGS as settings, emptyState, isHistory, statusAt } from './state.ts'
+import { applyLive, DEFAULT_STATE_SETTINGS as settings, emptyState, isHistory, statusAt } from './state.ts'
+import { at, drive, recordAt, START_MS } from './testing.ts'
 
 describe('vehicle state', () => {
   const start = emptyState('356307042441013', 'teltonika')
+  const live = (state: typeof start, record: ReturnType<typeof makeRecord>) => applyLive(state, record, false, record.ignition, settings)
 
-  it('takes the newest fix as the live position and derives the status from motion and ignition', () => {
-    const moving = applyRecord(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z', speedKmh: 40 }), settings)
+  it('takes the newest fix as the live position and derives moving and stopped from motion and ignition', () => {
+    const moving = live(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z', speedKmh: 40 }))
     expect(moving).toMatchObject({ status: 'moving', position: { fixTime: '2026-01-01T10:00:00.000Z', speedKmh: 40 } })
-    const idle = applyRecord(moving, makeRecord({ fixTime: '2026-01-01T10:01:00.000Z', speedKmh: 0, ignition: true }), settings)
-    expect(idle.status).toBe('idle')
-    const stopped = applyRecord(idle, makeRecord({ fixTime: '2026-01-01T10:02:00.000Z', speedKmh: 0, ignition: false }), settings)
+    const stopped = live(moving, makeRecord({ fixTime: '2026-01-01T10:02:00.000Z', speedKmh: 0, ignition: false }))
     expect(stopped.status).toBe('stopped')
   })
 
   it('uses the motion flag when the device reports no speed', () => {
-    const state = applyRecord(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z', speedKmh: undefined, motion: true }), settings)
+    const state = live(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z', speedKmh: undefined, motion: true }))
     expect(state.status).toBe('moving')
   })
 
+  it('keeps the previous status while ignition is on without moving, and turns idle only after IDLE_AFTER', () => {
+    const { states } = drive([
+      recordAt(0, { speedKmh: 40 }),
+      recordAt(30, { speedKmh: 0 }),
+      recordAt(150, { speedKmh: 0 }),
+      recordAt(151, { speedKmh: 0 }),
+    ])
+    expect(states.map((state) => state.status)).toEqual(['moving', 'moving', 'moving', 'idle'])
+    expect(states[3]!.tracking.idleSinceMs).toBe(START_MS + 30_000)
+  })
+
+  it('restarts the idle clock when the vehicle moves or the ignition goes off in between', () => {
+    const { states } = drive([
+      recordAt(0, { speedKmh: 0 }),
+      recordAt(100, { speedKmh: 30 }),
+      recordAt(110, { speedKmh: 0 }),
+      recordAt(200, { speedKmh: 0, ignition: false }),
+      recordAt(210, { speedKmh: 0, ignition: true }),
+      recordAt(300, { speedKmh: 0, ignition: true }),
+      recordAt(331, { speedKmh: 0, ignition: true }),
+    ])
+    expect(states.map((state) => state.status)).toEqual(['idle', 'moving', 'moving', 'stopped', 'stopped', 'stopped', 'idle'])
+  })
+
+  it('shows idle by time when ignition stayed on without moving and no record came since', () => {
+    const { state } = drive([recordAt(0, { speedKmh: 50 }), recordAt(10, { speedKmh: 0 })])
+    expect(state.status).toBe('moving')
+    expect(statusAt(state, START_MS + 10_000 + settings.idleAfterMs, settings)).toBe('moving')
+    expect(statusAt(state, START_MS + 10_001 + settings.idleAfterMs, settings)).toBe('idle')
+  })
+
   it('does not move the live position for buffered or older records, but counts them as seen', () => {
-    const live = applyRecord(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z', latitude: 55 }), settings)
+    const first = live(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z', latitude: 55 }))
     const older = makeRecord({ fixTime: '2026-01-01T09:00:00.000Z', receivedAt: '2026-01-01T10:05:00.000Z', latitude: 54 })
-    const after = applyRecord(live, older, settings)
+    const after = live(first, older)
     expect(after.position?.latitude).toBe(55)
     expect(after.lastSeen).toBe('2026-01-01T10:05:00.000Z')
-    const flagged = applyRecord(live, makeRecord({ fixTime: '2026-01-01T11:00:00.000Z', buffered: true }), settings)
+    expect(after.tracking.lastSeenMs).toBe(Date.parse('2026-01-01T10:05:00.000Z'))
+    const flagged = applyLive(first, makeRecord({ fixTime: '2026-01-01T11:00:00.000Z' }), true, true, settings)
     expect(flagged.position?.fixTime).toBe('2026-01-01T10:00:00.000Z')
   })
 
   it('stores but does not show live a fix more than a day ahead of its arrival (a device with a wrong clock)', () => {
-    const live = applyRecord(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z' }), settings)
+    const first = live(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z' }))
     const future = makeRecord({ fixTime: '2026-01-02T10:00:01.001Z', receivedAt: '2026-01-01T10:00:01.000Z' })
-    const after = applyRecord(live, future, settings)
+    const after = live(first, future)
     expect(after.position?.fixTime).toBe('2026-01-01T10:00:00.000Z')
     expect(after.lastSeen).toBe('2026-01-01T10:00:01.000Z')
   })
@@ -47,9 +79,8 @@ describe('vehicle state', () => {
 
   it('reports noUpdate once nothing arrived for longer than the threshold, and never before any data', () => {
     expect(statusAt(start, Date.now(), settings)).toBe('never')
-    const seen = applyRecord(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z' }), settings)
-    const seenAt = Date.parse('2026-01-01T10:00:00.000Z')
-    expect(statusAt(seen, seenAt + settings.noUpdateAfterMs, settings)).toBe('moving')
-    expect(statusAt(seen, seenAt + settings.noUpdateAfterMs + 1, settings)).toBe('noUpdate')
+    const seen = live(start, makeRecord({ fixTime: at(0) }))
+    expect(statusAt(seen, START_MS + settings.noUpdateAfterMs, settings)).toBe('moving')
+    expect(statusAt(seen, START_MS + settings.noUpdateAfterMs + 1, settings)).toBe('noUpdate')
   })
 })

@@ -1,16 +1,68 @@
 import type { DeviceRecord, Protocol } from '../gateway/record.ts'
 import { omitUndefined } from '../gateway/lib/omit-undefined.ts'
 import type { LivePosition, VehicleStatus } from '../dashboard/shared/contract.ts'
+import { emptyTracking, type Tracking } from './tracking.ts'
 
+/** Where ignition comes from when a device reports none (VIRTUAL_IGNITION). */
+export const VIRTUAL_IGNITION_MODES = ['none', 'voltage', 'motion'] as const
+export type VirtualIgnition = (typeof VIRTUAL_IGNITION_MODES)[number]
+
+/** Everything the processor steps read; each has a default below and the configurable ones come from config.ts. */
 export interface StateSettings {
   /** Records lagging their arrival by more than this are history. */
   bufferedLagMs: number
-  /** No data for longer than this: status noUpdate. */
+  /** No data for longer than this: status noUpdate, and one noUpdate alert. */
   noUpdateAfterMs: number
   /** Speed at or above which a vehicle counts as moving when the device reports no motion flag. */
   movingSpeedKmh: number
   /** A fix further ahead of its arrival than this (a device with a wrong clock) is stored but not shown live. */
   maxFutureMs: number
+  /** Ignition on and not moving for longer than this: idle (before that the previous status stays). */
+  idleAfterMs: number
+  /** Not moving for longer than this ends a trip (the ignition-wiring diagnostic is raised once per trip). */
+  tripEndAfterMs: number
+  virtualIgnition: VirtualIgnition
+  /** With virtual ignition by voltage: ignition on at or above this external voltage (a charging alternator). */
+  virtualIgnitionVoltageV: number
+
+  // Counters (distance between fixes when the device reports no odometer)
+  /** Below this speed a fix is parked: its distance from the last counted fix is not counted (jitter). */
+  parkedSpeedKmh: number
+  /** Smallest move counted, metres; a fix's own error (hdop x hdopMetres) raises it. */
+  minMoveM: number
+  hdopMetres: number
+  /** A move or device-counter increase implying more than this speed is a jump, not counted. */
+  maxPlausibleSpeedKmh: number
+  /** Longest interval between two ignition-on records counted as engine time. */
+  maxEngineStepMs: number
+
+  // Power disconnect
+  /** External voltage at or above this is a present supply ("normal level"). */
+  supplyPresentV: number
+  /** External voltage below this is an absent supply ("near zero"). */
+  supplyAbsentV: number
+  /** A cut restored within this window, right after a reboot sign, is flagged probableDeviceReset. */
+  powerResetWindowMs: number
+  /** A gap of at least this, and three times the device's previous interval, is a reboot sign. */
+  rebootGapMs: number
+
+  // Harsh driving computed from fixes
+  harshBrakingG: number
+  harshAccelerationG: number
+  harshCorneringG: number
+  /** Two fixes further apart than this say nothing about a manoeuvre; closer than the minimum, GPS noise dominates. */
+  harshMaxIntervalMs: number
+  harshMinIntervalMs: number
+  /** Course below this speed is noise: no cornering computed. */
+  corneringMinSpeedKmh: number
+  /** A second alert of the same harsh type within this is the same manoeuvre. */
+  harshDebounceMs: number
+
+  // Ignition wiring
+  /** Speed that is surely driving, for "moving with ignition off". */
+  wiringSpeedKmh: number
+  wiringMinFixes: number
+  wiringMinDurationMs: number
 }
 
 export const DEFAULT_STATE_SETTINGS: StateSettings = {
@@ -18,6 +70,29 @@ export const DEFAULT_STATE_SETTINGS: StateSettings = {
   noUpdateAfterMs: 24 * 60 * 60_000,
   movingSpeedKmh: 5,
   maxFutureMs: 24 * 60 * 60_000,
+  idleAfterMs: 2 * 60_000,
+  tripEndAfterMs: 5 * 60_000,
+  virtualIgnition: 'none',
+  virtualIgnitionVoltageV: 13.2,
+  parkedSpeedKmh: 3,
+  minMoveM: 10,
+  hdopMetres: 5,
+  maxPlausibleSpeedKmh: 300,
+  maxEngineStepMs: 60 * 60_000,
+  supplyPresentV: 9,
+  supplyAbsentV: 1,
+  powerResetWindowMs: 2 * 60_000,
+  rebootGapMs: 60_000,
+  harshBrakingG: 0.45,
+  harshAccelerationG: 0.35,
+  harshCorneringG: 0.4,
+  harshMaxIntervalMs: 5_000,
+  harshMinIntervalMs: 1_000,
+  corneringMinSpeedKmh: 20,
+  harshDebounceMs: 10_000,
+  wiringSpeedKmh: 10,
+  wiringMinFixes: 3,
+  wiringMinDurationMs: 60_000,
 }
 
 /** One device's live state, kept in memory and persisted with every committed batch. */
@@ -29,12 +104,27 @@ export interface VehicleState {
   lastSeen: string | null
   /** The newest fix (never moved backwards by buffered history). */
   position: LivePosition | null
-  /** Device-reported motion state at the newest fix; `status` adds time (noUpdate) on top. */
+  /** Motion state at the newest fix; `statusAt` adds time (idle, noUpdate) on top. */
   status: VehicleStatus
+  /** Current mileage and engine hours: the values an office user set, accumulated since. */
+  odometerKm: number
+  engineHoursH: number
+  /** The steps' bookkeeping (timeline, counters' baselines, alert state machines). */
+  tracking: Tracking
 }
 
 export function emptyState(imei: string, protocol: Protocol): VehicleState {
-  return { imei, protocol, connected: false, lastSeen: null, position: null, status: 'never' }
+  return {
+    imei,
+    protocol,
+    connected: false,
+    lastSeen: null,
+    position: null,
+    status: 'never',
+    odometerKm: 0,
+    engineHoursH: 0,
+    tracking: emptyTracking(),
+  }
 }
 
 /**
@@ -48,38 +138,76 @@ export function isHistory(record: DeviceRecord, newestFixMs: number | undefined,
   return Date.parse(record.receivedAt) - fixMs > settings.bufferedLagMs
 }
 
-/** The state after one committed record. Buffered history updates lastSeen but never the live position. */
-export function applyRecord(state: VehicleState, record: DeviceRecord, settings: StateSettings): VehicleState {
+/** Moving by speed, else by the motion flag; undefined when the record says neither. */
+export function isMoving(record: DeviceRecord, settings: StateSettings): boolean | undefined {
+  if (record.speedKmh !== undefined) return record.speedKmh >= settings.movingSpeedKmh
+  return record.motion
+}
+
+/**
+ * The live step: lastSeen, and for a record that may move the live position (not history, not from a
+ * wrong clock, not older) the position and status. `ignition` is the effective one (virtual-ignition.ts).
+ * Idle needs ignition on without moving for more than idleAfterMs; until then the previous status stays.
+ */
+export function applyLive(
+  state: VehicleState,
+  record: DeviceRecord,
+  buffered: boolean,
+  ignition: boolean | undefined,
+  settings: StateSettings,
+): VehicleState {
   const lastSeen = state.lastSeen === null || record.receivedAt > state.lastSeen ? record.receivedAt : state.lastSeen
-  if (!hasCoordinates(record) || !movesLivePosition(state, record, settings)) return { ...state, lastSeen }
-  const position = toLivePosition(record)
-  return { ...state, lastSeen, position, status: motionStatus(record, settings) }
+  const lastSeenMs = lastSeen === state.lastSeen ? state.tracking.lastSeenMs : Date.parse(lastSeen)
+  if (!hasCoordinates(record) || !movesLivePosition(state, record, buffered, settings)) {
+    if (lastSeen === state.lastSeen) return state
+    return { ...state, lastSeen, tracking: { ...state.tracking, lastSeenMs } }
+  }
+  const fixMs = Date.parse(record.fixTime)
+  const moving = isMoving(record, settings) === true
+  let status: VehicleStatus
+  let idleSinceMs: number | null = null
+  if (moving) status = 'moving'
+  else if (ignition === true) {
+    idleSinceMs = state.tracking.idleSinceMs ?? fixMs
+    const previous = state.status === 'never' ? 'idle' : state.status
+    status = fixMs - idleSinceMs > settings.idleAfterMs ? 'idle' : previous
+  } else status = 'stopped'
+  return {
+    ...state,
+    lastSeen,
+    position: toLivePosition(record),
+    status,
+    tracking: { ...state.tracking, lastSeenMs, idleSinceMs },
+  }
 }
 
 type PositionedRecord = DeviceRecord & { latitude: number; longitude: number }
 
-function hasCoordinates(record: DeviceRecord): record is PositionedRecord {
+export function hasCoordinates(record: DeviceRecord): record is PositionedRecord {
   return record.latitude !== undefined && record.longitude !== undefined
 }
 
-function movesLivePosition(state: VehicleState, record: PositionedRecord, settings: StateSettings): boolean {
-  if (record.buffered) return false
+function movesLivePosition(state: VehicleState, record: PositionedRecord, buffered: boolean, settings: StateSettings): boolean {
+  if (buffered) return false
   if (Date.parse(record.fixTime) - Date.parse(record.receivedAt) > settings.maxFutureMs) return false
   return state.position === null || record.fixTime >= state.position.fixTime
 }
 
-function motionStatus(record: DeviceRecord, settings: StateSettings): VehicleStatus {
-  const moving = record.speedKmh === undefined ? record.motion === true : record.speedKmh >= settings.movingSpeedKmh
-  if (moving) return 'moving'
-  if (record.ignition === true) return 'idle'
-  return 'stopped'
-}
-
-/** Status as seen at `now`: a device silent for longer than the threshold is noUpdate. */
+/**
+ * Status as seen at `now`: a device silent for longer than the threshold is noUpdate; one with ignition on
+ * and still since more than idleAfterMs is idle even if no record came to say so.
+ */
 export function statusAt(state: VehicleState, now: number, settings: StateSettings): VehicleStatus {
   if (state.lastSeen === null) return 'never'
-  if (now - Date.parse(state.lastSeen) > settings.noUpdateAfterMs) return 'noUpdate'
-  return state.status
+  const lastSeenMs = state.tracking.lastSeenMs ?? Date.parse(state.lastSeen)
+  if (now - lastSeenMs > settings.noUpdateAfterMs) return 'noUpdate'
+  return idleDue(state, now, settings) ? 'idle' : state.status
+}
+
+/** Ignition on without moving for long enough, while the stored status still says otherwise. */
+export function idleDue(state: VehicleState, now: number, settings: StateSettings): boolean {
+  const since = state.tracking.idleSinceMs
+  return since !== null && state.status !== 'idle' && now - since > settings.idleAfterMs
 }
 
 /** The live view of a record that has coordinates. */

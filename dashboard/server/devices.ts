@@ -27,6 +27,8 @@ export function toDeviceSummary(state: VehicleState, vehicle: VehicleRef | undef
     lastSeen: state.lastSeen,
     status: statusAt(state, now, settings),
     position: state.position,
+    odometerKm: state.odometerKm,
+    engineHoursH: state.engineHoursH,
   }
 }
 

@@ -24,6 +24,9 @@ export interface DeviceSummary {
   lastSeen: string | null
   status: VehicleStatus
   position: LivePosition | null
+  /** Current mileage and engine hours of the device's vehicle (the set values, accumulated since); always sent by the server. */
+  odometerKm?: number
+  engineHoursH?: number
 }
 
 /** One element of `GET /api/devices/:imei/positions`; a record that carried no coordinates has none here either. */

@@ -1,0 +1,93 @@
+/**
+ * harshBraking, harshAcceleration, harshCornering.
+ *
+ * From the device's events first (source `deviceEvent`; `details.g` when the device gives a value we can
+ * read: Teltonika io254 with io253 = 1 acceleration or 2 braking is g x 100; its cornering value is an
+ * angle, so none). Once a device has reported any harsh event it is trusted for all three and fixes are
+ * no longer used. Otherwise computed from two consecutive valid fixes between harshMinIntervalMs and
+ * harshMaxIntervalMs apart (1-5 s): longitudinal g = speed change / time / 9.80665 (braking when
+ * <= -HARSH_BRAKING_G, acceleration when >= HARSH_ACCELERATION_G), lateral g = mean speed x course change
+ * (radians) / time / 9.80665 when both speeds are >= corneringMinSpeedKmh (cornering when
+ * >= HARSH_CORNERING_G) — source `fixes`, `details.g` the measured magnitude (2 decimals). A second alert
+ * of a type within harshDebounceMs is the same manoeuvre. Per-rule thresholds filter on `details.g`.
+ */
+import type { DeviceRecord } from '../../gateway/record.ts'
+import { courseChangeDeg } from '../geo.ts'
+import type { Observation } from '../observation.ts'
+import type { StateSettings, VehicleState } from '../state.ts'
+import { HARSH_TYPES, type FixPoint, type HarshType, type Lane } from '../tracking.ts'
+import { NO_CHANGES, raiseFrom, type AlertChange } from './changes.ts'
+
+const STANDARD_GRAVITY = 9.80665
+
+export function detectHarshDriving(state: VehicleState, obs: Observation, settings: StateSettings): { state: VehicleState; changes: readonly AlertChange[] } {
+  if (obs.lane === null) return { state, changes: NO_CHANGES }
+  const tracking = state.tracking
+  const lane = tracking[obs.lane]
+  const { record, fixMs } = obs
+  let harshMs = lane.harshMs
+  let fromDevice = tracking.harshFromDevice
+  let changes: AlertChange[] | undefined
+
+  const raise = (type: HarshType, details: Record<string, unknown>) => {
+    const last = harshMs[type]
+    if (last !== null && fixMs >= last && fixMs - last < settings.harshDebounceMs) return
+    harshMs = { ...harshMs, [type]: fixMs }
+    ;(changes ??= []).push(raiseFrom(state, obs, type, details))
+  }
+
+  if (record.events.length > 0) {
+    for (const type of HARSH_TYPES) {
+      if (!record.events.includes(type)) continue
+      fromDevice = true
+      const g = deviceG(record, type)
+      raise(type, g === undefined ? { source: 'deviceEvent' } : { source: 'deviceEvent', g })
+    }
+  }
+
+  const point = fixPointOf(record, obs)
+  if (!fromDevice && point !== null && lane.fix !== null) {
+    for (const [type, g] of computedForces(lane.fix, point, settings)) raise(type, { source: 'fixes', g })
+  }
+
+  const fix = point ?? lane.fix
+  if (fix === lane.fix && harshMs === lane.harshMs && fromDevice === tracking.harshFromDevice) return { state, changes: changes ?? NO_CHANGES }
+  const nextLane: Lane = { ...lane, fix, harshMs }
+  return { state: { ...state, tracking: { ...tracking, [obs.lane]: nextLane, harshFromDevice: fromDevice } }, changes: changes ?? NO_CHANGES }
+}
+
+/** The forces two fixes imply, as (type, g) pairs above their thresholds; none when the fixes are too close or too far apart. */
+export function computedForces(previous: FixPoint, current: FixPoint, settings: StateSettings): [HarshType, number][] {
+  const elapsedMs = current.fixMs - previous.fixMs
+  if (elapsedMs < settings.harshMinIntervalMs || elapsedMs > settings.harshMaxIntervalMs) return []
+  const seconds = elapsedMs / 1000
+  const found: [HarshType, number][] = []
+  const longitudinalG = (current.speedKmh - previous.speedKmh) / 3.6 / seconds / STANDARD_GRAVITY
+  if (-longitudinalG >= settings.harshBrakingG) found.push(['harshBraking', round2(-longitudinalG)])
+  else if (longitudinalG >= settings.harshAccelerationG) found.push(['harshAcceleration', round2(longitudinalG)])
+  if (previous.course !== null && current.course !== null && Math.min(previous.speedKmh, current.speedKmh) >= settings.corneringMinSpeedKmh) {
+    const turnRad = Math.abs(courseChangeDeg(previous.course, current.course)) * (Math.PI / 180)
+    const lateralG = ((previous.speedKmh + current.speedKmh) / 2 / 3.6) * (turnRad / seconds) / STANDARD_GRAVITY
+    if (lateralG >= settings.harshCorneringG) found.push(['harshCornering', round2(lateralG)])
+  }
+  return found
+}
+
+function fixPointOf(record: DeviceRecord, obs: Observation): FixPoint | null {
+  if (!obs.fixed || record.speedKmh === undefined) return null
+  return { fixMs: obs.fixMs, speedKmh: record.speedKmh, course: record.course ?? null }
+}
+
+/** Teltonika green driving: io253 says which (1 acceleration, 2 braking, 3 cornering), io254 the value (g x 100 for 1 and 2). */
+export function deviceG(record: DeviceRecord, type: HarshType): number | undefined {
+  if (record.protocol !== 'teltonika') return undefined
+  const kind = record.io['253']
+  const value = record.io['254']
+  if (typeof value !== 'number' || value <= 0) return undefined
+  if ((kind === 1 && type === 'harshAcceleration') || (kind === 2 && type === 'harshBraking')) return value / 100
+  return undefined
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100
+}

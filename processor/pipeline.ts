@@ -1,0 +1,116 @@
+/**
+ * The processor's steps, in order, for each committed record of a device (records of one device in arrival
+ * order). Each step is a pure function of (previous state, record, settings) returning the next state, and
+ * the alert steps also the alert changes; ingest.ts stores both in the records' transaction and publishes
+ * them after the commit.
+ *
+ *  1. history     — the record is history (buffered) if the device said so, if it is older than the live
+ *                   position, or if it lags its arrival by more than BUFFERED_LAG.
+ *  2. lane        — in order (not older than the newest record processed, live or in-order history) or
+ *                   out of order (an older backlog after newer data). The ordered steps follow each stream
+ *                   separately; a fix more than a day ahead of its arrival joins neither.
+ *  3. ignition    — the device's input, else VIRTUAL_IGNITION (voltage / motion), else the last known.
+ *  4. live        — lastSeen; position and status (moving, idle after IDLE_AFTER, stopped) from live
+ *                   records only: history never moves the vehicle backwards.
+ *  5. counters    — mileage and engine hours since the office user's values (device counters, else fixes
+ *                   and ignition time).
+ *  6. alerts      — noUpdate cleared by any record; powerDisconnect; harsh driving; ignition wiring.
+ *  7. timeline    — the lane's newest fix, interval and the effective ignition move on.
+ */
+import type { DeviceRecord } from '../gateway/record.ts'
+import { NO_CHANGES, clearOf, type AlertChange } from './alerts/changes.ts'
+import { detectHarshDriving } from './alerts/harsh-driving.ts'
+import { detectIgnitionWiring } from './alerts/ignition-wiring.ts'
+import { detectPowerDisconnect } from './alerts/power-disconnect.ts'
+import { applyCounters } from './counters.ts'
+import type { LaneName, Observation } from './observation.ts'
+import { applyLive, hasCoordinates, isHistory, isMoving, type StateSettings, type VehicleState } from './state.ts'
+import { emptyLane, type Lane } from './tracking.ts'
+import { effectiveIgnition } from './virtual-ignition.ts'
+
+export interface Processed {
+  state: VehicleState
+  /** Whether the record is history: ingest stores it so. */
+  buffered: boolean
+  changes: readonly AlertChange[]
+}
+
+type AlertStep = (state: VehicleState, obs: Observation, settings: StateSettings) => { state: VehicleState; changes: readonly AlertChange[] }
+
+/** The alert detectors, in order. */
+export const ALERT_STEPS: readonly AlertStep[] = [clearNoUpdate, detectPowerDisconnect, detectHarshDriving, detectIgnitionWiring]
+
+export function processRecord(previous: VehicleState, record: DeviceRecord, settings: StateSettings): Processed {
+  // 1. history
+  const buffered = isHistory(record, newestLiveFixMs(previous), settings)
+  // 2. lane
+  const fixMs = Date.parse(record.fixTime)
+  const receivedMs = Date.parse(record.receivedAt)
+  const lane = laneOf(previous, fixMs, receivedMs, settings)
+  let state = lane === 'history' ? enterHistory(previous, fixMs) : previous
+  // 3. ignition
+  const ignition = effectiveIgnition(record, lane === null ? null : state.tracking.ignition, settings)
+  const obs: Observation = {
+    record,
+    buffered,
+    fixMs,
+    receivedMs,
+    lane,
+    ignition,
+    moving: isMoving(record, settings),
+    fixed: record.valid && hasCoordinates(record),
+  }
+  // 4. live
+  state = applyLive(state, record, buffered, ignition, settings)
+  // 5. counters
+  state = applyCounters(state, obs, settings)
+  // 6. alerts
+  let changes: readonly AlertChange[] = NO_CHANGES
+  for (const step of ALERT_STEPS) {
+    const result = step(state, obs, settings)
+    state = result.state
+    if (result.changes.length > 0) changes = changes.length === 0 ? result.changes : [...changes, ...result.changes]
+  }
+  // 7. timeline
+  state = advanceTimeline(state, obs)
+  return { state, buffered, changes }
+}
+
+function newestLiveFixMs(state: VehicleState): number | undefined {
+  return state.position ? Date.parse(state.position.fixTime) : undefined
+}
+
+export function laneOf(state: VehicleState, fixMs: number, receivedMs: number, settings: StateSettings): LaneName | null {
+  if (fixMs - receivedMs > settings.maxFutureMs) return null
+  const newest = state.tracking.live.fixMs
+  return newest === null || fixMs >= newest ? 'live' : 'history'
+}
+
+/** A record older than the history stream's newest starts another pass over the past: that stream restarts (an open cut stays open). */
+function enterHistory(state: VehicleState, fixMs: number): VehicleState {
+  const history = state.tracking.history
+  if (history.fixMs === null || fixMs >= history.fixMs) return state
+  return { ...state, tracking: { ...state.tracking, history: { ...emptyLane(), cut: history.cut } } }
+}
+
+/** Any record ends a silence: the open noUpdate alert is cleared when the record arrived. */
+export function clearNoUpdate(state: VehicleState, obs: Observation): { state: VehicleState; changes: readonly AlertChange[] } {
+  const atMs = state.tracking.noUpdateAtMs
+  if (atMs === null) return { state, changes: NO_CHANGES }
+  return {
+    state: { ...state, tracking: { ...state.tracking, noUpdateAtMs: null } },
+    changes: [clearOf(state.imei, 'noUpdate', atMs, obs.record.receivedAt)],
+  }
+}
+
+function advanceTimeline(state: VehicleState, obs: Observation): VehicleState {
+  if (obs.lane === null) return state
+  const tracking = state.tracking
+  const lane = tracking[obs.lane]
+  const ignition = obs.lane === 'live' && obs.ignition !== undefined ? obs.ignition : tracking.ignition
+  if (lane.fixMs !== null && obs.fixMs <= lane.fixMs) {
+    return ignition === tracking.ignition ? state : { ...state, tracking: { ...tracking, ignition } }
+  }
+  const next: Lane = { ...lane, fixMs: obs.fixMs, intervalMs: lane.fixMs === null ? lane.intervalMs : obs.fixMs - lane.fixMs }
+  return { ...state, tracking: { ...tracking, ignition, [obs.lane]: next } }
+}
