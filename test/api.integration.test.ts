@@ -104,6 +104,7 @@ describe('API: vehicles, customers, settings, alert rules, alerts', () => {
     it('rejects bad input with 400 and unknown vehicles with 404, and deletes with 204', async () => {
       expect(await expectError('POST', '/api/vehicles', { name: '' }, 400, 'BAD_REQUEST')).toMatch(/name: a vehicle needs a name/)
       await expectError('POST', '/api/vehicles', { name: 'x'.repeat(101) }, 400, 'BAD_REQUEST')
+      expect(await expectError('POST', '/api/vehicles', { name: 'Van\nBcc: x@example.com' }, 400, 'BAD_REQUEST')).toMatch(/one line/)
       await expectError('POST', '/api/vehicles', { name: 'Van', imei: '123' }, 400, 'BAD_REQUEST')
       await expectError('POST', '/api/vehicles', { name: 'Van', deviceImei: 'not an id' }, 400, 'BAD_REQUEST')
       await expectError('POST', '/api/vehicles', undefined, 400, 'BAD_REQUEST')
@@ -222,6 +223,7 @@ describe('API: vehicles, customers, settings, alert rules, alerts', () => {
       const valid = { description: 'Rule', type: 'powerDisconnect', vehicleIds: [vanId] }
       expect(await expectError('POST', '/api/alert-rules', { ...valid, type: 'speeding' }, 400, 'BAD_REQUEST')).toMatch(/type is one of powerDisconnect, harshBraking/)
       expect(await expectError('POST', '/api/alert-rules', { ...valid, description: '' }, 400, 'BAD_REQUEST')).toMatch(/description/)
+      await expectError('POST', '/api/alert-rules', { ...valid, description: 'a\rb' }, 400, 'BAD_REQUEST')
       expect(await expectError('POST', '/api/alert-rules', { ...valid, emails: ['not-an-email'] }, 400, 'BAD_REQUEST')).toMatch(/emails.0: not an email address/)
       expect(await expectError('POST', '/api/alert-rules', { ...valid, phones: ['5551234567'] }, 400, 'BAD_REQUEST')).toMatch(/phones.0: a phone number is \+ and the country code/)
       await expectError('POST', '/api/alert-rules', { ...valid, phones: ['+0123456789'] }, 400, 'BAD_REQUEST')

@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.ts'
 import { loadAlertRules } from '../../processor/notify/rules.ts'
 import { ALERT_TYPES, ALERT_TYPE_LABELS, HARSH_ALERT_TYPES, type AlertRule, type AlertType } from '../shared/contract.ts'
 import { ApiError } from './http.ts'
+import { ONE_LINE, ONE_LINE_MESSAGE } from './validation.ts'
 
 const ids = (what: string) =>
   z
@@ -22,7 +23,7 @@ const unique = <T extends z.ZodType<string>>(item: T, max: number) =>
   z.array(item).max(max).transform((list) => [...new Set(list)])
 
 const fields = {
-  description: z.string().trim().min(1, 'a rule needs a description').max(200, 'a description has at most 200 characters'),
+  description: z.string().trim().min(1, 'a rule needs a description').max(200, 'a description has at most 200 characters').regex(ONE_LINE, ONE_LINE_MESSAGE),
   type: z.enum(ALERT_TYPES, `type is one of ${ALERT_TYPES.join(', ')}`),
   vehicleIds: ids('vehicle'),
   thresholdG: z.number().gt(0, 'thresholdG is more than 0 g').max(20, 'thresholdG is at most 20 g').nullable(),

@@ -4,6 +4,10 @@ import { ApiError } from './http.ts'
 /** A tracker's IMEI or a phone's id (OsmAnd: gateway/protocols/osmand/constants.ts DEVICE_ID_PATTERN). */
 export const imeiParam = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a device id is 1-64 letters, digits, ".", "_" or "-"')
 
+/** Names and descriptions are one line: they go into email subjects, SMS and lists. */
+export const ONE_LINE = /^[^\p{Cc}]*$/u
+export const ONE_LINE_MESSAGE = 'one line, without control characters'
+
 /** A serial id in a path (`/api/vehicles/:id`). */
 export const idParam = z.coerce.number({ error: 'an id is a positive whole number' }).int('an id is a positive whole number').positive('an id is a positive whole number').max(2_147_483_647)
 

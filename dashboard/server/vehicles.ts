@@ -2,9 +2,9 @@ import { z } from 'zod'
 import type { Database } from '../../db/client.ts'
 import type { Vehicle, VehicleCounters } from '../shared/contract.ts'
 import { ApiError } from './http.ts'
-import { imeiParam, pgCode } from './validation.ts'
+import { imeiParam, ONE_LINE, ONE_LINE_MESSAGE, pgCode } from './validation.ts'
 
-const name = z.string().trim().min(1, 'a vehicle needs a name').max(100, 'a vehicle name has at most 100 characters')
+const name = z.string().trim().min(1, 'a vehicle needs a name').max(100, 'a vehicle name has at most 100 characters').regex(ONE_LINE, ONE_LINE_MESSAGE)
 export const newVehicleBody = z.strictObject({ name, deviceImei: imeiParam.nullable().optional() })
 export const vehicleChangesBody = z
   .strictObject({ name: name.optional(), deviceImei: imeiParam.nullable().optional() })

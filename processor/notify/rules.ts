@@ -60,6 +60,8 @@ export function ruleApplies(rule: AlertRule, alert: Alert): boolean {
 export class AlertRuleIndex {
   #byTypeAndVehicle = new Map<string, AlertRule[]>()
   #count = 0
+  #reloadsStarted = 0
+  #reloadApplied = 0
 
   constructor(private readonly db: Database) {}
 
@@ -71,7 +73,12 @@ export class AlertRuleIndex {
 
   /** Reads every rule again (after a rule, or a vehicle a rule names, changed). */
   async reload(): Promise<void> {
-    this.replace(await loadAlertRules(this.db))
+    const reload = ++this.#reloadsStarted
+    const rules = await loadAlertRules(this.db)
+    // With a pool, an earlier reload's answer may arrive after a later one's: keep the latest.
+    if (reload < this.#reloadApplied) return
+    this.#reloadApplied = reload
+    this.replace(rules)
   }
 
   replace(rules: AlertRule[]): void {
