@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
 import { startTestDatabase, type TestDatabase } from '../test/helpers/database.ts'
 import { makeRecord } from '../test/helpers/records.ts'
+import type { Alert } from '../dashboard/shared/contract.ts'
 import { GroupCommitIngest } from './ingest.ts'
 import { DEFAULT_STATE_SETTINGS, type VehicleState } from './state.ts'
 import { VehicleStates } from './vehicle-states.ts'
@@ -11,13 +12,19 @@ describe('group-commit ingest on the embedded TimescaleDB', () => {
   let states: VehicleStates
   let ingest: GroupCommitIngest
   const committed: VehicleState[][] = []
+  const raised: Alert[] = []
+  const cleared: Alert[] = []
 
   beforeAll(async () => {
     database = await startTestDatabase()
     states = await VehicleStates.load(database.db)
     ingest = new GroupCommitIngest(database.db, states, pino({ level: 'silent' }), {
       settings: DEFAULT_STATE_SETTINGS,
-      onCommitted: (changed) => committed.push(changed),
+      onCommitted: (changed, _records, alerts) => {
+        committed.push(changed)
+        raised.push(...alerts.raised)
+        cleared.push(...alerts.cleared)
+      },
     })
   }, 60_000)
   afterAll(() => database?.stop())
@@ -71,5 +78,112 @@ describe('group-commit ingest on the embedded TimescaleDB', () => {
     const reloaded = await VehicleStates.load(database.db)
     expect(reloaded.get('356307042441002')?.position).toMatchObject({ fixTime: '2026-03-01T12:00:00.000Z', latitude: 55 })
     expect(reloaded.get('356307042441002')?.status).toBe('moving')
+  })
+
+  describe('alerts', () => {
+    // A customer with service locations north of the alert position, at about 0.01, 0.04 and 0.2 mi.
+    const LAT = 54.7
+    const LON = 25.3
+    const MI_PER_DEG_LAT = 69.09
+    let customerId: number
+    let vehicleId: number
+    const imei = '356307042449001'
+    const alertRows = async (type: string) =>
+      (await database.db.query('SELECT * FROM alerts WHERE imei = $1 AND type = $2 ORDER BY time', [imei, type])).rows
+
+    beforeAll(async () => {
+      customerId = (await database.db.query<{ id: number }>("INSERT INTO customers (name) VALUES ('Acme Heating') RETURNING id")).rows[0]!.id
+      for (const [name, miles] of [['Far depot', 0.2], ['Front door', 0.01], ['Back yard', 0.04]] as const) {
+        await database.db.query('INSERT INTO service_locations (customer_id, name, address, latitude, longitude) VALUES ($1, $2, $3, $4, $5)', [
+          customerId, name, `${name} street 1`, LAT + miles / MI_PER_DEG_LAT, LON,
+        ])
+      }
+      await ingest.write([makeRecord({ imei, fixTime: '2026-03-02T09:00:00.000Z', latitude: LAT, longitude: LON })])
+      vehicleId = (await database.db.query<{ id: number }>('INSERT INTO vehicles (name, device_imei) VALUES ($1, $2) RETURNING id', ['Van 7', imei])).rows[0]!.id
+    })
+
+    const power = (fixTime: string, overrides: Parameters<typeof makeRecord>[0] | object = {}) =>
+      makeRecord({ imei, fixTime, latitude: LAT, longitude: LON, externalVoltageV: 12.6, batteryVoltageV: 4.1, ...overrides })
+
+    it('stores an alert with its vehicle and the service locations within the Customer Radius, nearest first, and publishes it', async () => {
+      await ingest.write([power('2026-03-02T09:01:00.000Z', { externalVoltageV: 0, events: ['powerCut'] })])
+      const [row] = await alertRows('powerDisconnect')
+      expect(row).toMatchObject({ vehicle_id: vehicleId, latitude: LAT, longitude: LON, delayed: false, cleared_at: null, details: { source: 'deviceEvent' } })
+      expect(row.places.map((place: { name: string }) => place.name)).toEqual(['Front door', 'Back yard'])
+      expect(row.places[0]).toMatchObject({ customerId, customerName: 'Acme Heating', address: 'Front door street 1' })
+      expect(row.places[0].distanceMi).toBeCloseTo(0.01, 3)
+      expect(raised.filter((alert) => alert.imei === imei)).toEqual([
+        expect.objectContaining({ id: Number(row.id), type: 'powerDisconnect', vehicleId, time: '2026-03-02T09:01:00.000Z', places: row.places, clearedAt: null }),
+      ])
+    })
+
+    it('stores an alert once when the device retries the record, and publishes it once', async () => {
+      const before = raised.length
+      await ingest.write([power('2026-03-02T09:01:00.000Z', { externalVoltageV: 0, events: ['powerCut'], receivedAt: '2026-03-02T09:01:30.000Z' })])
+      await ingest.write([power('2026-03-02T09:01:10.000Z', { externalVoltageV: 0, events: ['powerCut'] })])
+      expect(await alertRows('powerDisconnect')).toHaveLength(1)
+      expect(raised.length).toBe(before)
+    })
+
+    it('clears the stored alert on restore and publishes the cleared alert', async () => {
+      await ingest.write([power('2026-03-02T09:02:00.000Z', { events: ['powerRestored'] })])
+      const [row] = await alertRows('powerDisconnect')
+      expect(row.cleared_at.toISOString()).toBe('2026-03-02T09:02:00.000Z')
+      expect(cleared.at(-1)).toMatchObject({ id: Number(row.id), clearedAt: '2026-03-02T09:02:00.000Z' })
+    })
+
+    it('lists several places when the Customer Radius is set large', async () => {
+      await database.db.query("UPDATE settings SET value = '0.5' WHERE key = 'customerRadiusMi'")
+      try {
+        await ingest.write([power('2026-03-02T09:03:00.000Z', { events: ['harshBraking'] })])
+        const [row] = await alertRows('harshBraking')
+        expect(row.places.map((place: { name: string }) => place.name)).toEqual(['Front door', 'Back yard', 'Far depot'])
+      } finally {
+        await database.db.query("UPDATE settings SET value = '0.05' WHERE key = 'customerRadiusMi'")
+      }
+    })
+
+    it('stores a cut found in history as delayed, raised and cleared in one batch and published once, already cleared', async () => {
+      const late = { receivedAt: '2026-03-02T09:30:00.000Z' }
+      const before = raised.length
+      await ingest.write([
+        power('2026-03-02T09:10:00.000Z', { ...late, externalVoltageV: 0, events: ['powerCut'] }),
+        power('2026-03-02T09:10:30.000Z', { ...late, events: ['powerRestored'] }),
+      ])
+      const rows = await alertRows('powerDisconnect')
+      expect(rows.at(-1)).toMatchObject({ delayed: true })
+      expect(rows.at(-1).cleared_at.toISOString()).toBe('2026-03-02T09:10:30.000Z')
+      expect(raised.slice(before)).toEqual([expect.objectContaining({ delayed: true, clearedAt: '2026-03-02T09:10:30.000Z' })])
+    })
+
+    it('keeps the tracking and the counters across a restart and applies counters set while it was down', async () => {
+      await ingest.write([power('2026-03-02T09:40:00.000Z', { externalVoltageV: 0, events: ['powerCut'] })])
+      states.setCounters(imei, 20_000, 1_500, '2026-03-02T09:40:30.000Z')
+      await ingest.write([power('2026-03-02T09:41:00.000Z', { externalVoltageV: 0, latitude: LAT + 0.001 })])
+      const km = states.get(imei)!.odometerKm
+      expect(km).toBeGreaterThanOrEqual(20_000)
+      const reloaded = await VehicleStates.load(database.db)
+      expect(reloaded.get(imei)!.tracking.live.cut).toMatchObject({ atMs: Date.parse('2026-03-02T09:40:00.000Z'), source: 'deviceEvent' })
+      expect(reloaded.countersOf(imei)!.odometerKm).toBe(km)
+      await database.db.query("UPDATE vehicles SET odometer_km = 30000, engine_hours_h = 2000, counters_set_at = '2026-03-02T10:00:00Z' WHERE id = $1", [vehicleId])
+      const rebased = await VehicleStates.load(database.db)
+      expect(rebased.countersOf(imei)).toEqual({ odometerKm: 30_000, engineHoursH: 2_000 })
+    })
+
+    it('stores the sweep\'s noUpdate alert once and clears it with the next record', async () => {
+      const quiet = '356307042449002'
+      await ingest.write([makeRecord({ imei: quiet, fixTime: '2026-03-03T08:00:00.000Z', latitude: LAT, longitude: LON })])
+      const crossed = Date.parse('2026-03-03T08:00:00.000Z') + DEFAULT_STATE_SETTINGS.noUpdateAfterMs
+      await ingest.sweep(crossed + 60_000)
+      await ingest.sweep(crossed + 120_000)
+      const rows = (await database.db.query("SELECT * FROM alerts WHERE imei = $1 AND type = 'noUpdate'", [quiet])).rows
+      expect(rows).toHaveLength(1)
+      expect(rows[0]).toMatchObject({ delayed: false, cleared_at: null, places: [expect.objectContaining({ name: 'Front door' }), expect.objectContaining({ name: 'Back yard' })] })
+      expect(rows[0].time.getTime()).toBe(crossed)
+      expect(committed.at(-1)!.map((state) => state.imei)).toContain(quiet)
+      await ingest.write([makeRecord({ imei: quiet, fixTime: '2026-03-04T09:00:00.000Z', receivedAt: '2026-03-04T09:00:01.000Z' })])
+      const after = (await database.db.query("SELECT cleared_at FROM alerts WHERE imei = $1 AND type = 'noUpdate'", [quiet])).rows
+      expect(after[0].cleared_at.toISOString()).toBe('2026-03-04T09:00:01.000Z')
+    })
   })
 })
