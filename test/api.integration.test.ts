@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { io, type Socket } from 'socket.io-client'
 import type { AlertRule, Customer, CustomerDetail, DeviceSummary, Me, ServerToClientEvents, ServiceLocation, Settings, Vehicle } from '../dashboard/shared/contract.ts'
 import { login, startSystem, type RunningSystem } from './helpers/system.ts'
+import { TeltonikaTestDevice } from './helpers/teltonika-client.ts'
 
 /** Routes for vehicles, customers, settings, alert rules and alerts against the running system: payloads and status codes. */
 describe('API: vehicles, customers, settings, alert rules, alerts', () => {
@@ -99,6 +100,39 @@ describe('API: vehicles, customers, settings, alert rules, alerts', () => {
       await expectError('PUT', `/api/vehicles/${vehicle.id}/counters`, { odometerKm: 10 }, 400, 'BAD_REQUEST')
       await expectError('PUT', `/api/vehicles/${vehicle.id}/counters`, { odometerKm: '10', engineHoursH: 1 }, 400, 'BAD_REQUEST')
       await expectError('PUT', '/api/vehicles/999999/counters', { odometerKm: 1, engineHoursH: 1 }, 404, 'VEHICLE_NOT_FOUND')
+    })
+
+    it('shows the mileage and engine hours growing from the set values, and keeps them when the tracker is swapped', async () => {
+      const [first, second] = ['356307042449993', '356307042449994']
+      await registerDevice(first)
+      await registerDevice(second)
+      const vehicle = (await call('POST', '/api/vehicles', { name: 'Swapped van', deviceImei: first })).body as Vehicle
+      expect(vehicle).toMatchObject({ odometerKm: 0, engineHoursH: 0, countersSetAt: expect.any(String) })
+      await call('PUT', `/api/vehicles/${vehicle.id}/counters`, { odometerKm: 1000, engineHoursH: 100 })
+      // Two fixes a minute apart, 0.01 degree (1.112 km) north, ignition on, after the counters were set.
+      const drive = async (imei: string, latitude: number) => {
+        const device = await TeltonikaTestDevice.connect(system.ports.teltonika!, imei)
+        const start = Date.now() + 2000
+        const fix = (timeMs: number, lat: number) => ({ timeMs, latitude: lat, longitude: 25.28, satellites: 9, speedKmh: 66, io: { 239: 1 } })
+        expect(await device.send([fix(start, latitude), fix(start + 60_000, latitude + 0.01)])).toBe(2)
+        device.close()
+      }
+      const current = async () => ((await call('GET', `/api/vehicles/${vehicle.id}`)).body as Vehicle)
+
+      await drive(first, 54.6)
+      expect((await current()).odometerKm).toBeCloseTo(1001.112, 2)
+      expect((await current()).engineHoursH).toBeCloseTo(100 + 1 / 60, 4)
+
+      const swapped = await call('PUT', `/api/vehicles/${vehicle.id}`, { deviceImei: second })
+      expect((swapped.body as Vehicle).odometerKm).toBeCloseTo(1001.112, 2)
+      await drive(second, 54.7)
+      expect((await current()).odometerKm).toBeCloseTo(1002.224, 2)
+      expect((await current()).engineHoursH).toBeCloseTo(100 + 2 / 60, 4)
+
+      const unassigned = (await call('PUT', `/api/vehicles/${vehicle.id}`, { deviceImei: null })).body as Vehicle
+      expect(unassigned).toMatchObject({ hasDevice: false })
+      expect(unassigned.odometerKm).toBeCloseTo(1002.224, 2)
+      expect((await current()).odometerKm).toBeCloseTo(1002.224, 2)
     })
 
     it('rejects bad input with 400 and unknown vehicles with 404, and deletes with 204', async () => {

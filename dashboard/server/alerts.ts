@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Database } from '../../db/client.ts'
-import { ALERT_TYPES, type Alert, type AlertPlace, type AlertType } from '../shared/contract.ts'
+import { ALERT_COLUMNS, toAlert, type AlertRow } from '../../processor/alert-store.ts'
+import { ALERT_TYPES, type Alert } from '../shared/contract.ts'
 import { ApiError } from './http.ts'
 import { idParam } from './validation.ts'
 
@@ -18,44 +19,10 @@ export const alertsQuery = z
   })
   .refine((query) => !query.from || !query.to || Date.parse(query.from) <= Date.parse(query.to), { path: ['from'], message: '`from` must not be after `to`' })
 
-interface AlertRow {
-  id: number
-  type: AlertType
-  imei: string
-  vehicle_id: number | null
-  time: Date
-  latitude: number | null
-  longitude: number | null
-  delayed: boolean
-  places: AlertPlace[]
-  details: Record<string, unknown>
-  cleared_at: Date | null
-  acknowledged_at: Date | null
-}
-
-const COLUMNS = 'id, type, imei, vehicle_id, time, latitude, longitude, delayed, places, details, cleared_at, acknowledged_at'
-
-export function toAlert(row: AlertRow): Alert {
-  return {
-    id: row.id,
-    type: row.type,
-    imei: row.imei,
-    vehicleId: row.vehicle_id,
-    time: row.time.toISOString(),
-    latitude: row.latitude,
-    longitude: row.longitude,
-    delayed: row.delayed,
-    places: row.places,
-    details: row.details,
-    clearedAt: row.cleared_at?.toISOString() ?? null,
-    acknowledgedAt: row.acknowledged_at?.toISOString() ?? null,
-  }
-}
-
 /** Stored alerts, newest first (by when they happened), whether or not a rule notified anyone. */
 export async function listAlerts(db: Database, query: z.infer<typeof alertsQuery>): Promise<Alert[]> {
   const { rows } = await db.query<AlertRow>(
-    `SELECT ${COLUMNS} FROM alerts
+    `SELECT ${ALERT_COLUMNS} FROM alerts
       WHERE ($1::timestamptz IS NULL OR time >= $1) AND ($2::timestamptz IS NULL OR time <= $2)
         AND ($3::text IS NULL OR type = $3) AND ($4::int IS NULL OR vehicle_id = $4)
       ORDER BY time DESC, id DESC LIMIT $5`,
@@ -69,7 +36,7 @@ export async function acknowledgeAlert(db: Database, id: number, userId: number)
   const { rows } = await db.query<AlertRow>(
     `UPDATE alerts SET acknowledged_at = COALESCE(acknowledged_at, now()),
                        acknowledged_by = CASE WHEN acknowledged_at IS NULL THEN $2 ELSE acknowledged_by END
-      WHERE id = $1 RETURNING ${COLUMNS}`,
+      WHERE id = $1 RETURNING ${ALERT_COLUMNS}`,
     [id, userId],
   )
   if (!rows[0]) throw new ApiError(404, 'ALERT_NOT_FOUND', `No alert with id ${id}`)

@@ -9,7 +9,7 @@ import { PROTOCOLS } from '../../gateway/record.ts'
 import type { StateSettings } from '../../processor/state.ts'
 import type { NotificationStats } from '../../processor/notify/notifier.ts'
 import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
-import type { Me, Settings } from '../shared/contract.ts'
+import type { Me } from '../shared/contract.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
 import { ApiError, route, type ApiHandler, type ApiRequest } from './http.ts'
 import { devicePositions, listDevices } from './devices.ts'
@@ -22,10 +22,6 @@ import { acknowledgeAlert, alertsQuery, listAlerts } from './alerts.ts'
 
 /** What the rest of the system is told of API writes (each optional: a part that does not care leaves it out). */
 export interface ApiHooks {
-  /** A vehicle's current mileage and engine hours were set; live accumulation starts again from them at `at`. */
-  countersSet?(change: { vehicleId: number; imei: string | null; odometerKm: number; engineHoursH: number; at: Date }): void
-  /** The settings changed (Customer Radius). */
-  settingsChanged?(settings: Settings): void
   /** Counters of the email and SMS channels, for `GET /api/notifications/stats`. */
   notificationStats?(): NotificationStats
 }
@@ -111,19 +107,20 @@ type Authed = (handler: (request: ApiRequest, user: Me) => ReturnType<ApiHandler
 
 function registerVehicleRoutes(app: TemplatedApp, deps: ApiDeps, authed: Authed): void {
   const { db, log } = deps
-  route(app, 'get', '/api/vehicles', authed(async () => ({ body: await listVehicles(db) })), log)
+  const { states } = deps
+  route(app, 'get', '/api/vehicles', authed(async () => ({ body: await listVehicles(db, states) })), log)
 
   route(app, 'post', '/api/vehicles', authed(async ({ body }) => {
-    const vehicle = await createVehicle(db, bodyOf(newVehicleBody, body))
+    const vehicle = await createVehicle(db, states, bodyOf(newVehicleBody, body))
     await deps.vehiclesChanged([vehicle.deviceImei])
     return { status: 201, body: vehicle }
   }), log)
 
-  route(app, 'get', '/api/vehicles/:id', authed(async ({ params }) => ({ body: await getVehicle(db, parseId(params.id)) })), log)
+  route(app, 'get', '/api/vehicles/:id', authed(async ({ params }) => ({ body: await getVehicle(db, states, parseId(params.id)) })), log)
 
   route(app, 'put', '/api/vehicles/:id', authed(async ({ params, body }) => {
     const id = parseId(params.id)
-    const { vehicle, previousImei } = await updateVehicle(db, id, bodyOf(vehicleChangesBody, body))
+    const { vehicle, previousImei } = await updateVehicle(db, states, id, bodyOf(vehicleChangesBody, body))
     await deps.vehiclesChanged([previousImei, vehicle.deviceImei])
     return { body: vehicle }
   }), log)
@@ -136,11 +133,8 @@ function registerVehicleRoutes(app: TemplatedApp, deps: ApiDeps, authed: Authed)
   }), log)
 
   route(app, 'put', '/api/vehicles/:id/counters', authed(async ({ params, body }) => {
-    const counters = bodyOf(countersBody, body)
-    const at = new Date()
-    const vehicle = await setVehicleCounters(db, parseId(params.id), counters, at)
-    deps.hooks?.countersSet?.({ vehicleId: vehicle.id, imei: vehicle.deviceImei, ...counters, at })
-    return { body: vehicle }
+    const id = parseId(params.id)
+    return { body: await setVehicleCounters(db, states, id, bodyOf(countersBody, body)) }
   }), log)
 }
 
@@ -157,9 +151,8 @@ function registerCustomerRoutes(app: TemplatedApp, deps: ApiDeps, authed: Authed
 
   route(app, 'get', '/api/settings', authed(async () => ({ body: await getSettings(db) })), log)
   route(app, 'put', '/api/settings', authed(async ({ body }) => {
-    const settings = await updateSettings(db, bodyOf(settingsBody, body))
-    deps.hooks?.settingsChanged?.(settings)
-    return { body: settings }
+    // Read by the processor each time it stores an alert: nothing to tell it.
+    return { body: await updateSettings(db, bodyOf(settingsBody, body)) }
   }), log)
 }
 

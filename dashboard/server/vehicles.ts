@@ -14,6 +14,15 @@ export const countersBody = z.strictObject({
   engineHoursH: z.number().finite().min(0, 'engine hours cannot be negative').max(1_000_000, 'engine hours are at most 1,000,000 h'),
 })
 
+/**
+ * The processor's live counters (VehicleStates): a device's mileage and engine hours as accumulated,
+ * and how to start them again from given values.
+ */
+export interface LiveCounters {
+  countersOf(imei: string): { odometerKm: number; engineHoursH: number } | undefined
+  setCounters(imei: string, odometerKm: number, engineHoursH: number, at: Date): unknown
+}
+
 interface VehicleRow {
   id: number
   name: string
@@ -25,52 +34,76 @@ interface VehicleRow {
 
 const COLUMNS = 'id, name, device_imei, odometer_km, engine_hours_h, counters_set_at'
 
-function toVehicle(row: VehicleRow): Vehicle {
+/** The vehicle with its current counters: its device's live totals when it has one that reported, else the stored values. */
+function toVehicle(row: VehicleRow, live: LiveCounters): Vehicle {
+  const current = row.device_imei === null ? undefined : live.countersOf(row.device_imei)
   return {
     id: row.id,
     name: row.name,
     deviceImei: row.device_imei,
     hasDevice: row.device_imei !== null,
-    odometerKm: row.odometer_km,
-    engineHoursH: row.engine_hours_h,
+    odometerKm: current?.odometerKm ?? row.odometer_km,
+    engineHoursH: current?.engineHoursH ?? row.engine_hours_h,
     countersSetAt: row.counters_set_at?.toISOString() ?? null,
   }
 }
 
-export async function listVehicles(db: Database): Promise<Vehicle[]> {
+export async function listVehicles(db: Database, live: LiveCounters): Promise<Vehicle[]> {
   const { rows } = await db.query<VehicleRow>(`SELECT ${COLUMNS} FROM vehicles ORDER BY lower(name), id`)
-  return rows.map(toVehicle)
+  return rows.map((row) => toVehicle(row, live))
 }
 
-export async function getVehicle(db: Database, id: number): Promise<Vehicle> {
+export async function getVehicle(db: Database, live: LiveCounters, id: number): Promise<Vehicle> {
   const { rows } = await db.query<VehicleRow>(`SELECT ${COLUMNS} FROM vehicles WHERE id = $1`, [id])
   if (!rows[0]) throw vehicleNotFound(id)
-  return toVehicle(rows[0])
+  return toVehicle(rows[0], live)
 }
 
-export async function createVehicle(db: Database, input: z.infer<typeof newVehicleBody>): Promise<Vehicle> {
+/** A new vehicle's counters start at zero; with a device, they grow from zero from now on. */
+export async function createVehicle(db: Database, live: LiveCounters, input: z.infer<typeof newVehicleBody>): Promise<Vehicle> {
   const imei = input.deviceImei ?? null
   if (imei !== null) await checkDeviceFree(db, imei, null)
+  const at = imei === null ? null : new Date()
   const { rows } = await withDeviceConflicts(imei, () =>
-    db.query<VehicleRow>(`INSERT INTO vehicles (name, device_imei) VALUES ($1, $2) RETURNING ${COLUMNS}`, [input.name, imei]),
+    db.query<VehicleRow>(`INSERT INTO vehicles (name, device_imei, counters_set_at) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`, [input.name, imei, at]),
   )
-  return toVehicle(rows[0]!)
+  if (imei !== null) live.setCounters(imei, 0, 0, at!)
+  return toVehicle(rows[0]!, live)
 }
 
-/** Renames and/or assigns a device (`deviceImei: null` unassigns). Returns the vehicle and the device it had before. */
+/**
+ * Renames and/or assigns a device (`deviceImei: null` unassigns). The vehicle keeps its mileage and
+ * engine hours across a device change: the totals it had are stored, and a newly assigned device grows
+ * them from now on (a swapped tracker does not reset or inherit anyone's counters). Returns the vehicle
+ * and the device it had before.
+ */
 export async function updateVehicle(
   db: Database,
+  live: LiveCounters,
   id: number,
   changes: z.infer<typeof vehicleChangesBody>,
 ): Promise<{ vehicle: Vehicle; previousImei: string | null }> {
-  const before = await getVehicle(db, id)
+  const before = await getVehicle(db, live, id)
   const imei = changes.deviceImei === undefined ? before.deviceImei : changes.deviceImei
-  if (imei !== null && imei !== before.deviceImei) await checkDeviceFree(db, imei, id)
+  const name = changes.name ?? before.name
+  if (imei === before.deviceImei) {
+    const { rows } = await db.query<VehicleRow>(`UPDATE vehicles SET name = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, name])
+    if (!rows[0]) throw vehicleNotFound(id)
+    return { vehicle: toVehicle(rows[0], live), previousImei: before.deviceImei }
+  }
+  if (imei !== null) await checkDeviceFree(db, imei, id)
+  const at = new Date()
   const { rows } = await withDeviceConflicts(imei, () =>
-    db.query<VehicleRow>(`UPDATE vehicles SET name = $2, device_imei = $3 WHERE id = $1 RETURNING ${COLUMNS}`, [id, changes.name ?? before.name, imei]),
+    db.query<VehicleRow>(
+      `UPDATE vehicles SET name = $2, device_imei = $3, odometer_km = $4, engine_hours_h = $5,
+              counters_set_at = CASE WHEN $3::text IS NULL THEN counters_set_at ELSE $6 END
+        WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, name, imei, before.odometerKm, before.engineHoursH, at],
+    ),
   )
   if (!rows[0]) throw vehicleNotFound(id)
-  return { vehicle: toVehicle(rows[0]), previousImei: before.deviceImei }
+  if (imei !== null) live.setCounters(imei, before.odometerKm, before.engineHoursH, at)
+  return { vehicle: toVehicle(rows[0], live), previousImei: before.deviceImei }
 }
 
 /** Deletes the vehicle; its device becomes unassigned, its alerts stay (without the vehicle). Returns the device it had. */
@@ -80,14 +113,16 @@ export async function deleteVehicle(db: Database, id: number): Promise<{ previou
   return { previousImei: rows[0].device_imei }
 }
 
-/** Sets the current mileage and engine hours; accumulation starts again from them now. */
-export async function setVehicleCounters(db: Database, id: number, counters: VehicleCounters, at: Date): Promise<Vehicle> {
+/** Sets the current mileage and engine hours; the vehicle's device (if any) accumulates from them from now on. */
+export async function setVehicleCounters(db: Database, live: LiveCounters, id: number, counters: VehicleCounters): Promise<Vehicle> {
+  const at = new Date()
   const { rows } = await db.query<VehicleRow>(
     `UPDATE vehicles SET odometer_km = $2, engine_hours_h = $3, counters_set_at = $4 WHERE id = $1 RETURNING ${COLUMNS}`,
     [id, counters.odometerKm, counters.engineHoursH, at],
   )
   if (!rows[0]) throw vehicleNotFound(id)
-  return toVehicle(rows[0])
+  if (rows[0].device_imei !== null) live.setCounters(rows[0].device_imei, counters.odometerKm, counters.engineHoursH, at)
+  return toVehicle(rows[0], live)
 }
 
 /** Answers 404 for an unknown device and 409 for one another vehicle has, naming that vehicle. */
