@@ -19,6 +19,7 @@ describe('alert delivery: rules decide who is told, history is complete', () => 
   let me: Me
   let live: Socket<ServerToClientEvents>
   const pushed: Alert[] = []
+  const cleared: Alert[] = []
 
   beforeAll(async () => {
     smtp = await startSmtpSink()
@@ -28,6 +29,7 @@ describe('alert delivery: rules decide who is told, history is complete', () => 
     me = (await api<Me>('GET', '/api/me')).body
     live = io(system.baseUrl, { transports: ['websocket'], extraHeaders: { cookie } })
     live.on('alert', (alert) => pushed.push(alert))
+    live.on('alertCleared', (alert) => cleared.push(alert))
     await new Promise<void>((resolve, reject) => live.once('connect', resolve).once('connect_error', reject))
   }, 120_000)
 
@@ -55,10 +57,10 @@ describe('alert delivery: rules decide who is told, history is complete', () => 
     return created.body
   }
 
-  async function powerCut(imeiBase: string, devices: number, seed: number): Promise<void> {
+  async function powerCut(imeiBase: string, devices: number, seed: number, restoreAtSec?: number): Promise<void> {
     const summary = await runSimulation({
       protocol: 'teltonika', port: system.ports.teltonika, devices, durationSec: 5, rate: 1, seed, imeiBase,
-      events: [{ atSec: 2, type: 'powerCut' }],
+      events: [{ atSec: 2, type: 'powerCut' }, ...(restoreAtSec === undefined ? [] : [{ atSec: restoreAtSec, type: 'powerRestored' as const }])],
     })
     expect(summary.recordsNeverAcked).toBe(0)
   }
@@ -115,18 +117,20 @@ describe('alert delivery: rules decide who is told, history is complete', () => 
     expect(listed?.acknowledgedAt).toBe(acknowledged.body.acknowledgedAt)
   })
 
-  it('pushes live to the users a rule names, and a rule without targets sends no email or SMS', async () => {
+  it('pushes live to the users a rule names, and the restore that ends it; a rule without targets sends no email or SMS', async () => {
     const base = '356307042446000'
     const imei = deviceImei(base, 0)
     const car = await vehicleWithDevice('Car 5', imei)
     expect((await api('POST', '/api/alert-rules', { description: 'Mine', type: 'powerDisconnect', vehicleIds: [car.id], userIds: [me.id] })).status).toBe(201)
     const before = { pushed: pushed.length, mails: smtp.received.length, texts: sms.received.length }
 
-    await powerCut(base, 1, 43)
+    await powerCut(base, 1, 43, 4)
 
     await expect.poll(() => pushed.length, { timeout: 15_000 }).toBe(before.pushed + 1)
     expect(pushed.at(-1)).toMatchObject({ type: 'powerDisconnect', imei, vehicleId: car.id })
-    expect(await alertsOf([imei])).toHaveLength(1)
+    await expect.poll(() => cleared.length, { timeout: 15_000 }).toBe(1)
+    expect(cleared[0]).toMatchObject({ id: pushed.at(-1)!.id, clearedAt: expect.any(String) })
+    expect(await alertsOf([imei])).toMatchObject([{ id: pushed.at(-1)!.id, clearedAt: cleared[0]!.clearedAt }])
     await new Promise((resolve) => setTimeout(resolve, 1000))
     expect(smtp.received).toHaveLength(before.mails)
     expect(sms.received).toHaveLength(before.texts)

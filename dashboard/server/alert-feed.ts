@@ -30,12 +30,20 @@ export function alertRooms(alert: Alert, rules: AlertRule[]): string[] {
   return [...rooms]
 }
 
-/** Pushes each stored alert to the rooms its rules choose; a socket in several of them gets it once. */
+/**
+ * Pushes each stored alert to the rooms its rules choose (a socket in several of them gets it once),
+ * and its clearing later to the rooms its rules choose then.
+ */
 export function startAlertFeed(io: Server<ClientToServerEvents, ServerToClientEvents>, bus: LiveBus, rules: AlertRuleIndex): () => void {
   const seen = new RecentIds(10_000)
-  return bus.subscribe('alert', (alert) => {
-    if (!seen.add(alert.id)) return
+  const push = (event: 'alert' | 'alertCleared', alert: Alert) => {
     const rooms = alertRooms(alert, rules.matching(alert))
-    if (rooms.length > 0) io.to(rooms).emit('alert', alert)
-  })
+    if (rooms.length > 0) io.to(rooms).emit(event, alert)
+  }
+  const unsubscribeRaised = bus.subscribe('alert', (alert) => void (seen.add(alert.id) && push('alert', alert)))
+  const unsubscribeCleared = bus.subscribe('alertCleared', (alert) => push('alertCleared', alert))
+  return () => {
+    unsubscribeRaised()
+    unsubscribeCleared()
+  }
 }

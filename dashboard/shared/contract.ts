@@ -182,6 +182,8 @@ export interface ServerToClientEvents {
   vehicle: (device: DeviceSummary) => void
   /** A new alert, to the users its rules name (or everyone who can see the vehicle). */
   alert: (alert: Alert) => void
+  /** An alert pushed earlier ended (`clearedAt` set, e.g. power restored), to the same users. */
+  alertCleared: (alert: Alert) => void
 }
 
 export type ClientToServerEvents = Record<string, never>
