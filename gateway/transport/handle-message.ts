@@ -4,6 +4,7 @@ import type { DeviceAdmission } from '../../processor/device-admission.ts'
 import type { GatewayStats } from '../stats.ts'
 import type { Protocol } from '../record.ts'
 import type { Decoded, ProtocolDescriptor, Session } from '../protocols/types.ts'
+import type { PacketSink } from '../packet-log.ts'
 
 export interface GatewayContext {
   writer: RecordWriter
@@ -12,6 +13,8 @@ export interface GatewayContext {
   crc: 'strict' | 'lenient'
   maxMessageBytes: number
   idleTimeoutMs: number
+  /** Where every identified device's messages are shown to installers. */
+  packets?: PacketSink
 }
 
 export type MessageOutcome =
@@ -47,6 +50,31 @@ export async function handleMessage(
  * may be answered with the protocol's success reply. `input` describes the message for the log.
  */
 export async function settleDecoded(
+  protocol: Protocol,
+  decoded: Decoded,
+  session: Session,
+  context: GatewayContext,
+  log: Logger,
+  input: () => Record<string, unknown>,
+): Promise<Settlement> {
+  const settlement = await settle(protocol, decoded, session, context, log, input)
+  const imei = decoded.identity?.imei ?? session.imei
+  if (context.packets && imei !== undefined) {
+    context.packets.record({
+      imei,
+      protocol,
+      transport: session.transport,
+      time: new Date().toISOString(),
+      raw: input(),
+      records: decoded.records,
+      ...(decoded.error ? { error: decoded.error } : settlement.ok ? {} : { error: { code: settlement.reason } }),
+      ...(settlement.ok && decoded.ack ? { replyHex: Buffer.from(decoded.ack).toString('hex') } : {}),
+    })
+  }
+  return settlement
+}
+
+async function settle(
   protocol: Protocol,
   decoded: Decoded,
   session: Session,
