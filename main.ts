@@ -69,7 +69,7 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   const gateway = await startGateway(config, { writer: ingest, devices, stats, connections }, log)
   const dashboard = await startDashboard(config.HOST, config.HTTP_PORT, {
     db, auth, states, stats, bus, stateSettings, devices, log, alertRules,
-    hooks: { notificationStats: () => notifier.stats() },
+    notifications: notifier,
     map: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
     webRoot: path.join(ROOT, 'dist', 'web'),
   })

@@ -20,12 +20,6 @@ import { getSettings, settingsBody, updateSettings } from './settings.ts'
 import { createRule, deleteRule, getRule, listRules, newRuleBody, ruleChangesBody, updateRule } from './alert-rules.ts'
 import { acknowledgeAlert, alertsQuery, listAlerts } from './alerts.ts'
 
-/** What the rest of the system is told of API writes (each optional: a part that does not care leaves it out). */
-export interface ApiHooks {
-  /** Counters of the email and SMS channels, for `GET /api/notifications/stats`. */
-  notificationStats?(): NotificationStats
-}
-
 export interface ApiDeps {
   db: Database
   auth: Auth
@@ -36,7 +30,8 @@ export interface ApiDeps {
   alertRules: AlertRuleIndex
   /** Called after a vehicle write with the devices whose vehicle changed. */
   vehiclesChanged(imeis: (string | null)[]): Promise<void>
-  hooks?: ApiHooks
+  /** The email and SMS notifier, where it runs in this process (`GET /api/notifications/stats`). */
+  notifications?: { stats(): NotificationStats }
   map: { tileUrl: string; attribution: string }
   log: Logger
 }
@@ -181,8 +176,7 @@ function registerAlertRoutes(app: TemplatedApp, deps: ApiDeps, authed: Authed): 
   }), log)
 
   route(app, 'get', '/api/notifications/stats', authed(async () => {
-    const stats = deps.hooks?.notificationStats?.()
-    if (!stats) throw new ApiError(404, 'NOT_FOUND', 'Notifications do not run in this process')
-    return { body: stats }
+    if (!deps.notifications) throw new ApiError(404, 'NOT_FOUND', 'Notifications do not run in this process')
+    return { body: deps.notifications.stats() }
   }), log)
 }

@@ -9,7 +9,7 @@ import type { VehicleStates } from '../../processor/vehicle-states.ts'
 import type { DatabaseDeviceAdmission } from '../../processor/device-admission.ts'
 import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
 import type { ClientToServerEvents, Me, ServerToClientEvents } from '../shared/contract.ts'
-import { registerApi, type ApiHooks } from './api.ts'
+import { registerApi, type ApiDeps } from './api.ts'
 import { startAlertFeed, userRoom } from './alert-feed.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
 import { parseCookies } from './http.ts'
@@ -28,8 +28,7 @@ export interface DashboardDeps {
   map: { tileUrl: string; attribution: string }
   /** The alert rules in memory: the live alerts window and notifications match alerts against them. */
   alertRules: AlertRuleIndex
-  /** What the processor and the notifier are told of API writes, and what they report back. */
-  hooks?: ApiHooks
+  notifications?: ApiDeps['notifications']
   webRoot: string
   log: Logger
 }
