@@ -5,6 +5,7 @@ import { deviceImei, runSimulation } from '../simulator/run.ts'
 import { startSmsWebhook, type SmsWebhook } from './helpers/sms-webhook.ts'
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.ts'
 import { login, startSystem, type RunningSystem } from './helpers/system.ts'
+import { TeltonikaTestDevice } from './helpers/teltonika-client.ts'
 
 /**
  * Simulated Teltonika devices cut their power; the real system detects, stores and lists every alert,
@@ -135,4 +136,27 @@ describe('alert delivery: rules decide who is told, history is complete', () => 
     expect(smtp.received).toHaveLength(before.mails)
     expect(sms.received).toHaveLength(before.texts)
   }, 60_000)
+
+  it('names the customer\'s service location within the Customer Radius in the email and SMS', async () => {
+    const imei = '356307042447006'
+    const van = await vehicleWithDevice('Van 30', imei)
+    const customer = await api<{ id: number }>('POST', '/api/customers', { name: 'Acme Plumbing' })
+    await api('POST', `/api/customers/${customer.body.id}/locations`, { name: 'Main depot', address: '12 Main St', latitude: 54.6872, longitude: 25.2797 })
+    await api('POST', '/api/alert-rules', { description: 'Depot cuts', type: 'powerDisconnect', vehicleIds: [van.id], emails: ['depot@example.com'], phones: ['+37060099999'] })
+
+    const device = await TeltonikaTestDevice.connect(system.ports.teltonika!, imei)
+    const time = Date.now() - (Date.now() % 1000)
+    // About 7 m from the depot, the tracker reports its power cut (io252 = 1).
+    expect(await device.send([{ timeMs: time, latitude: 54.68725, longitude: 25.27975, satellites: 9, speedKmh: 0, io: { 239: 1, 252: 1 } }])).toBe(1)
+    device.close()
+
+    await expect.poll(() => smtp.received.find((mail) => mail.to.includes('depot@example.com')), { timeout: 15_000 }).toBeDefined()
+    const mail = smtp.received.find((candidate) => candidate.to.includes('depot@example.com'))!
+    expect(mail.subject).toBe('Power disconnect — Van 30')
+    expect(mail.text).toContain('Place:\n  Acme Plumbing — Main depot, 12 Main St (0.00 mi)')
+    expect(mail.text).toContain(`Time: ${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC (${new Date(time).toISOString()})`)
+    await expect.poll(() => sms.received.find((text) => text.to === '+37060099999')?.text, { timeout: 5000 }).toMatch(/^Power disconnect — Van 30: .* near Acme Plumbing — Main depot$/)
+    const [listed] = await alertsOf([imei])
+    expect(listed?.places).toMatchObject([{ customerName: 'Acme Plumbing', name: 'Main depot', address: '12 Main St' }])
+  }, 30_000)
 })
