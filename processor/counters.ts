@@ -6,8 +6,8 @@
 import type { DeviceRecord } from '../gateway/record.ts'
 import { distanceM } from './geo.ts'
 import type { Observation } from './observation.ts'
-import type { StateSettings, VehicleState } from './state.ts'
-import type { CounterTracking } from './tracking.ts'
+import { copyState, type StateSettings, type VehicleState } from './state.ts'
+import { copyCounters, copyTracking, type CounterTracking } from './tracking.ts'
 
 const MS_PER_HOUR = 3_600_000
 
@@ -18,12 +18,14 @@ export function applyCounters(state: VehicleState, obs: Observation, settings: S
   const odometer = odometerStep(counters, state.odometerKm, obs, settings)
   const hours = hoursStep(odometer.counters, state, obs, settings)
   if (hours.counters === counters && odometer.km === state.odometerKm && hours.h === state.engineHoursH) return state
-  return {
-    ...state,
-    odometerKm: odometer.km,
-    engineHoursH: hours.h,
-    tracking: { ...state.tracking, counters: hours.counters },
+  const next = copyState(state)
+  next.odometerKm = odometer.km
+  next.engineHoursH = hours.h
+  if (hours.counters !== counters) {
+    next.tracking = copyTracking(state.tracking)
+    next.tracking.counters = hours.counters
   }
+  return next
 }
 
 interface Reading {
@@ -50,10 +52,11 @@ function odometerStep(counters: CounterTracking, km: number, obs: Observation, s
   if (record.odometerKm !== undefined) {
     const maxKmPerMs = settings.maxPlausibleSpeedKmh / MS_PER_HOUR
     const step = deviceCounterStep({ value: counters.deviceOdometerKm, atMs: counters.deviceOdometerAtMs }, record.odometerKm, obs.fixMs, maxKmPerMs, 1)
-    return {
-      km: km + step.add,
-      counters: { ...counters, usesDeviceOdometer: true, deviceOdometerKm: step.last.value, deviceOdometerAtMs: step.last.atMs },
-    }
+    const next = copyCounters(counters)
+    next.usesDeviceOdometer = true
+    next.deviceOdometerKm = step.last.value
+    next.deviceOdometerAtMs = step.last.atMs
+    return { km: km + step.add, counters: next }
   }
   if (counters.usesDeviceOdometer || obs.lane !== 'live' || !obs.fixed) return { counters, km }
   return fixDistanceStep(counters, km, obs, settings)
@@ -68,15 +71,21 @@ function fixDistanceStep(counters: CounterTracking, km: number, obs: Observation
   const record = obs.record as DeviceRecord & { latitude: number; longitude: number }
   const point = { latitude: record.latitude, longitude: record.longitude, fixMs: obs.fixMs }
   const anchor = counters.anchor
-  if (anchor === null) return { km, counters: { ...counters, anchor: point } }
+  if (anchor === null) return { km, counters: withAnchor(counters, point) }
   const elapsedMs = obs.fixMs - anchor.fixMs
   if (elapsedMs <= 0) return { counters, km }
   const metres = distanceM(anchor.latitude, anchor.longitude, point.latitude, point.longitude)
-  if ((metres / 1000) / (elapsedMs / MS_PER_HOUR) > settings.maxPlausibleSpeedKmh) return { km, counters: { ...counters, anchor: point } }
+  if ((metres / 1000) / (elapsedMs / MS_PER_HOUR) > settings.maxPlausibleSpeedKmh) return { km, counters: withAnchor(counters, point) }
   if (isParked(record, obs.ignition, settings)) return { counters, km }
   const errorM = record.hdop === undefined ? 0 : record.hdop * settings.hdopMetres
   if (metres < Math.max(settings.minMoveM, errorM)) return { counters, km }
-  return { km: km + metres / 1000, counters: { ...counters, anchor: point } }
+  return { km: km + metres / 1000, counters: withAnchor(counters, point) }
+}
+
+function withAnchor(counters: CounterTracking, anchor: CounterTracking['anchor']): CounterTracking {
+  const next = copyCounters(counters)
+  next.anchor = anchor
+  return next
 }
 
 /** Slower than a walk by the fix's speed; without a speed, the motion flag, else the ignition, says so. */
@@ -92,7 +101,11 @@ function hoursStep(counters: CounterTracking, state: VehicleState, obs: Observat
   const { record } = obs
   if (record.engineHoursH !== undefined) {
     const step = deviceCounterStep({ value: counters.deviceHoursH, atMs: counters.deviceHoursAtMs }, record.engineHoursH, obs.fixMs, 1 / MS_PER_HOUR, 0.1)
-    return { h: h + step.add, counters: { ...counters, usesDeviceHours: true, deviceHoursH: step.last.value, deviceHoursAtMs: step.last.atMs } }
+    const next = copyCounters(counters)
+    next.usesDeviceHours = true
+    next.deviceHoursH = step.last.value
+    next.deviceHoursAtMs = step.last.atMs
+    return { h: h + step.add, counters: next }
   }
   if (counters.usesDeviceHours || obs.lane !== 'live') return { counters, h }
   const previousMs = state.tracking.live.fixMs
@@ -109,15 +122,18 @@ function hoursStep(counters: CounterTracking, state: VehicleState, obs: Observat
  * read that way; fix distance restarts from the next fix).
  */
 export function rebaseCounters(state: VehicleState, odometerKm: number, engineHoursH: number, atMs: number, seq: number): VehicleState {
-  const counters: CounterTracking = {
-    ...state.tracking.counters,
-    setAtMs: atMs,
-    seq,
-    deviceOdometerKm: null,
-    deviceOdometerAtMs: null,
-    deviceHoursH: null,
-    deviceHoursAtMs: null,
-    anchor: null,
-  }
-  return { ...state, odometerKm, engineHoursH, tracking: { ...state.tracking, counters } }
+  const counters = copyCounters(state.tracking.counters)
+  counters.setAtMs = atMs
+  counters.seq = seq
+  counters.deviceOdometerKm = null
+  counters.deviceOdometerAtMs = null
+  counters.deviceHoursH = null
+  counters.deviceHoursAtMs = null
+  counters.anchor = null
+  const next = copyState(state)
+  next.odometerKm = odometerKm
+  next.engineHoursH = engineHoursH
+  next.tracking = copyTracking(state.tracking)
+  next.tracking.counters = counters
+  return next
 }

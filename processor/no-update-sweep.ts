@@ -10,7 +10,8 @@
  */
 import type { Logger } from '../logger.ts'
 import type { AlertRaise } from './alerts/changes.ts'
-import type { StateSettings, VehicleState } from './state.ts'
+import { copyState, withTracking, type StateSettings, type VehicleState } from './state.ts'
+import { copyTracking } from './tracking.ts'
 
 export interface SweepResult {
   /** The states that changed (noUpdate raised, or idle by time). */
@@ -49,9 +50,13 @@ export function sweepNoUpdate(states: Iterable<VehicleState>, now: number, setti
         delayed: false,
         details: { lastSeen: state.lastSeen },
       })
-      ;(changed ??= []).push({ ...state, tracking: { ...tracking, noUpdateAtMs: atMs } })
+      const next = copyTracking(tracking)
+      next.noUpdateAtMs = atMs
+      ;(changed ??= []).push(withTracking(state, next))
     } else {
-      ;(changed ??= []).push({ ...state, status: 'idle' })
+      const next = copyState(state)
+      next.status = 'idle'
+      ;(changed ??= []).push(next)
     }
   }
   return { states: changed ?? [], raised: raised ?? [] }

@@ -15,17 +15,18 @@
  *  5. counters    — mileage and engine hours since the office user's values (device counters, else fixes
  *                   and ignition time).
  *  6. alerts      — noUpdate cleared by any record; powerDisconnect; harsh driving; ignition wiring.
- *  7. timeline    — the lane's newest fix, interval and the effective ignition move on.
+ *  7. timeline    — the lane's newest fix time, interval and fix (harsh driving compares the next with
+ *                   it), and the effective ignition, move on.
  */
 import type { DeviceRecord } from '../gateway/record.ts'
 import { NO_CHANGES, clearOf, type AlertChange } from './alerts/changes.ts'
-import { detectHarshDriving } from './alerts/harsh-driving.ts'
+import { detectHarshDriving, fixPointOf } from './alerts/harsh-driving.ts'
 import { detectIgnitionWiring } from './alerts/ignition-wiring.ts'
 import { detectPowerDisconnect } from './alerts/power-disconnect.ts'
 import { applyCounters } from './counters.ts'
 import type { LaneName, Observation } from './observation.ts'
-import { applyLive, hasCoordinates, isHistory, isMoving, type StateSettings, type VehicleState } from './state.ts'
-import { emptyLane, type Lane } from './tracking.ts'
+import { applyLive, hasCoordinates, isHistory, isMoving, withTracking, type StateSettings, type VehicleState } from './state.ts'
+import { copyLane, copyTracking, emptyLane, withLane } from './tracking.ts'
 import { effectiveIgnition } from './virtual-ignition.ts'
 
 export interface Processed {
@@ -41,11 +42,11 @@ type AlertStep = (state: VehicleState, obs: Observation, settings: StateSettings
 export const ALERT_STEPS: readonly AlertStep[] = [clearNoUpdate, detectPowerDisconnect, detectHarshDriving, detectIgnitionWiring]
 
 export function processRecord(previous: VehicleState, record: DeviceRecord, settings: StateSettings): Processed {
-  // 1. history
-  const buffered = isHistory(record, newestLiveFixMs(previous), settings)
-  // 2. lane
   const fixMs = Date.parse(record.fixTime)
   const receivedMs = Date.parse(record.receivedAt)
+  // 1. history
+  const buffered = isHistory(record, newestLiveFixMs(previous), settings, fixMs, receivedMs)
+  // 2. lane
   const lane = laneOf(previous, fixMs, receivedMs, settings)
   let state = lane === 'history' ? enterHistory(previous, fixMs) : previous
   // 3. ignition
@@ -61,7 +62,7 @@ export function processRecord(previous: VehicleState, record: DeviceRecord, sett
     fixed: record.valid && hasCoordinates(record),
   }
   // 4. live
-  state = applyLive(state, record, buffered, ignition, settings)
+  state = applyLive(state, record, buffered, ignition, settings, fixMs, receivedMs)
   // 5. counters
   state = applyCounters(state, obs, settings)
   // 6. alerts
@@ -90,27 +91,37 @@ export function laneOf(state: VehicleState, fixMs: number, receivedMs: number, s
 function enterHistory(state: VehicleState, fixMs: number): VehicleState {
   const history = state.tracking.history
   if (history.fixMs === null || fixMs >= history.fixMs) return state
-  return { ...state, tracking: { ...state.tracking, history: { ...emptyLane(), cut: history.cut } } }
+  const restarted = emptyLane()
+  restarted.cut = history.cut
+  return withTracking(state, withLane(state.tracking, 'history', restarted))
 }
 
 /** Any record ends a silence: the open noUpdate alert is cleared when the record arrived. */
 export function clearNoUpdate(state: VehicleState, obs: Observation): { state: VehicleState; changes: readonly AlertChange[] } {
   const atMs = state.tracking.noUpdateAtMs
   if (atMs === null) return { state, changes: NO_CHANGES }
-  return {
-    state: { ...state, tracking: { ...state.tracking, noUpdateAtMs: null } },
-    changes: [clearOf(state.imei, 'noUpdate', atMs, obs.record.receivedAt)],
-  }
+  const tracking = copyTracking(state.tracking)
+  tracking.noUpdateAtMs = null
+  return { state: withTracking(state, tracking), changes: [clearOf(state.imei, 'noUpdate', atMs, obs.record.receivedAt)] }
 }
 
+/** The lane moves on to this record: its fix time, the interval since the previous one, its fix (for harsh driving); and the ignition. */
 function advanceTimeline(state: VehicleState, obs: Observation): VehicleState {
   if (obs.lane === null) return state
   const tracking = state.tracking
   const lane = tracking[obs.lane]
   const ignition = obs.lane === 'live' && obs.ignition !== undefined ? obs.ignition : tracking.ignition
-  if (lane.fixMs !== null && obs.fixMs <= lane.fixMs) {
-    return ignition === tracking.ignition ? state : { ...state, tracking: { ...tracking, ignition } }
+  const newer = lane.fixMs === null || obs.fixMs > lane.fixMs
+  if (!newer && ignition === tracking.ignition) return state
+  const next = copyTracking(tracking)
+  next.ignition = ignition
+  if (newer) {
+    const moved = copyLane(lane)
+    moved.fixMs = obs.fixMs
+    if (lane.fixMs !== null) moved.intervalMs = obs.fixMs - lane.fixMs
+    moved.fix = fixPointOf(obs) ?? lane.fix
+    if (obs.lane === 'live') next.live = moved
+    else next.history = moved
   }
-  const next: Lane = { ...lane, fixMs: obs.fixMs, intervalMs: lane.fixMs === null ? lane.intervalMs : obs.fixMs - lane.fixMs }
-  return { ...state, tracking: { ...tracking, ignition, [obs.lane]: next } }
+  return withTracking(state, next)
 }

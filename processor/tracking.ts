@@ -86,8 +86,62 @@ export interface Tracking {
   noUpdateAtMs: number | null
 }
 
-export function emptyLane(): Lane {
+// Copies, with every field listed by hand: in Node 20 an object spread of these costs about ten times as
+// much as a literal, and the steps copy them several times per record. Steps copy, then set what changed
+// on their own copy, so they stay pure.
+
+export function copyTracking(t: Tracking): Tracking {
   return {
+    lastSeenMs: t.lastSeenMs,
+    ignition: t.ignition,
+    idleSinceMs: t.idleSinceMs,
+    stillSinceMs: t.stillSinceMs,
+    counters: t.counters,
+    live: t.live,
+    history: t.history,
+    lastCut: t.lastCut,
+    harshFromDevice: t.harshFromDevice,
+    wiring: t.wiring,
+    noUpdateAtMs: t.noUpdateAtMs,
+  }
+}
+
+export function copyLane(lane: Lane): Lane {
+  return {
+    fixMs: lane.fixMs,
+    intervalMs: lane.intervalMs,
+    rebootMs: lane.rebootMs,
+    fix: lane.fix,
+    supply: lane.supply,
+    cut: lane.cut,
+    harshMs: lane.harshMs,
+  }
+}
+
+export function copyCounters(c: CounterTracking): CounterTracking {
+  return {
+    setAtMs: c.setAtMs,
+    seq: c.seq,
+    deviceOdometerKm: c.deviceOdometerKm,
+    deviceOdometerAtMs: c.deviceOdometerAtMs,
+    usesDeviceOdometer: c.usesDeviceOdometer,
+    deviceHoursH: c.deviceHoursH,
+    deviceHoursAtMs: c.deviceHoursAtMs,
+    usesDeviceHours: c.usesDeviceHours,
+    anchor: c.anchor,
+  }
+}
+
+/** A copy of the tracking with one lane replaced. */
+export function withLane(tracking: Tracking, name: 'live' | 'history', lane: Lane): Tracking {
+  const next = copyTracking(tracking)
+  if (name === 'live') next.live = lane
+  else next.history = lane
+  return next
+}
+
+export function emptyLane(): Lane {
+  return copyLane({
     fixMs: null,
     intervalMs: null,
     rebootMs: null,
@@ -95,11 +149,11 @@ export function emptyLane(): Lane {
     supply: null,
     cut: null,
     harshMs: { harshBraking: null, harshAcceleration: null, harshCornering: null },
-  }
+  })
 }
 
 export function emptyCounters(): CounterTracking {
-  return {
+  return copyCounters({
     setAtMs: null,
     seq: 0,
     deviceOdometerKm: null,
@@ -109,11 +163,11 @@ export function emptyCounters(): CounterTracking {
     deviceHoursAtMs: null,
     usesDeviceHours: false,
     anchor: null,
-  }
+  })
 }
 
 export function emptyTracking(): Tracking {
-  return {
+  return copyTracking({
     lastSeenMs: null,
     ignition: null,
     idleSinceMs: null,
@@ -125,7 +179,7 @@ export function emptyTracking(): Tracking {
     harshFromDevice: false,
     wiring: { fixes: 0, sinceMs: null, raised: false },
     noUpdateAtMs: null,
-  }
+  })
 }
 
 /**
@@ -135,22 +189,22 @@ export function emptyTracking(): Tracking {
 export function reviveTracking(json: unknown, lastSeen: string | null): Tracking {
   const stored = isObject(json) ? (json as Partial<Tracking>) : {}
   const empty = emptyTracking()
-  return {
+  return copyTracking({
     ...empty,
     ...pick(stored, empty),
     lastSeenMs: lastSeen === null ? null : Date.parse(lastSeen),
-    counters: { ...empty.counters, ...pick(stored.counters, empty.counters) },
+    counters: copyCounters({ ...empty.counters, ...pick(stored.counters, empty.counters) }),
     live: reviveLane(stored.live),
     history: reviveLane(stored.history),
     wiring: { ...empty.wiring, ...pick(stored.wiring, empty.wiring) },
-  }
+  })
 }
 
 function reviveLane(json: unknown): Lane {
   const empty = emptyLane()
   if (!isObject(json)) return empty
   const lane = json as Partial<Lane>
-  return { ...empty, ...pick(lane, empty), harshMs: { ...empty.harshMs, ...pick(lane.harshMs, empty.harshMs) } }
+  return copyLane({ ...empty, ...pick(lane, empty), harshMs: { ...empty.harshMs, ...pick(lane.harshMs, empty.harshMs) } })
 }
 
 /** The keys of `stored` that `shape` knows, so stray keys of an old document are dropped. */

@@ -14,8 +14,8 @@
 import type { DeviceRecord } from '../../gateway/record.ts'
 import { courseChangeDeg } from '../geo.ts'
 import type { Observation } from '../observation.ts'
-import type { StateSettings, VehicleState } from '../state.ts'
-import { HARSH_TYPES, type FixPoint, type HarshType, type Lane } from '../tracking.ts'
+import { withTracking, type StateSettings, type VehicleState } from '../state.ts'
+import { HARSH_TYPES, copyLane, withLane, type FixPoint, type HarshType } from '../tracking.ts'
 import { NO_CHANGES, raiseFrom, type AlertChange } from './changes.ts'
 
 const STANDARD_GRAVITY = 9.80665
@@ -29,31 +29,35 @@ export function detectHarshDriving(state: VehicleState, obs: Observation, settin
   let fromDevice = tracking.harshFromDevice
   let changes: AlertChange[] | undefined
 
-  const raise = (type: HarshType, details: Record<string, unknown>) => {
-    const last = harshMs[type]
-    if (last !== null && fixMs >= last && fixMs - last < settings.harshDebounceMs) return
-    harshMs = { ...harshMs, [type]: fixMs }
-    ;(changes ??= []).push(raiseFrom(state, obs, type, details))
-  }
-
+  let found: [HarshType, Record<string, unknown>][] | undefined
   if (record.events.length > 0) {
     for (const type of HARSH_TYPES) {
       if (!record.events.includes(type)) continue
       fromDevice = true
       const g = deviceG(record, type)
-      raise(type, g === undefined ? { source: 'deviceEvent' } : { source: 'deviceEvent', g })
+      ;(found ??= []).push([type, g === undefined ? { source: 'deviceEvent' } : { source: 'deviceEvent', g }])
+    }
+  }
+  const point = fixPointOf(obs)
+  if (!fromDevice && point !== null && lane.fix !== null) {
+    for (const [type, g] of computedForces(lane.fix, point, settings)) (found ??= []).push([type, { source: 'fixes', g }])
+  }
+  if (found !== undefined) {
+    for (const [type, details] of found) {
+      const last = harshMs[type]
+      if (last !== null && fixMs >= last && fixMs - last < settings.harshDebounceMs) continue
+      harshMs = { ...harshMs, [type]: fixMs }
+      ;(changes ??= []).push(raiseFrom(state, obs, type, details))
     }
   }
 
-  const point = fixPointOf(record, obs)
-  if (!fromDevice && point !== null && lane.fix !== null) {
-    for (const [type, g] of computedForces(lane.fix, point, settings)) raise(type, { source: 'fixes', g })
-  }
-
-  const fix = point ?? lane.fix
-  if (fix === lane.fix && harshMs === lane.harshMs && fromDevice === tracking.harshFromDevice) return { state, changes: changes ?? NO_CHANGES }
-  const nextLane: Lane = { ...lane, fix, harshMs }
-  return { state: { ...state, tracking: { ...tracking, [obs.lane]: nextLane, harshFromDevice: fromDevice } }, changes: changes ?? NO_CHANGES }
+  // The lane's previous fix moves on in the timeline step (pipeline.ts).
+  if (harshMs === lane.harshMs && fromDevice === tracking.harshFromDevice) return { state, changes: changes ?? NO_CHANGES }
+  const nextLane = copyLane(lane)
+  nextLane.harshMs = harshMs
+  const nextTracking = withLane(tracking, obs.lane, nextLane)
+  nextTracking.harshFromDevice = fromDevice
+  return { state: withTracking(state, nextTracking), changes: changes ?? NO_CHANGES }
 }
 
 /** The forces two fixes imply, as (type, g) pairs above their thresholds; none when the fixes are too close or too far apart. */
@@ -73,7 +77,9 @@ export function computedForces(previous: FixPoint, current: FixPoint, settings: 
   return found
 }
 
-function fixPointOf(record: DeviceRecord, obs: Observation): FixPoint | null {
+/** A valid fix with a speed, as the next one is compared with. */
+export function fixPointOf(obs: Observation): FixPoint | null {
+  const { record } = obs
   if (!obs.fixed || record.speedKmh === undefined) return null
   return { fixMs: obs.fixMs, speedKmh: record.speedKmh, course: record.course ?? null }
 }

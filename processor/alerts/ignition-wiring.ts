@@ -7,8 +7,8 @@
  * tripEndAfterMs (5 min). Uses the reported ignition only — never virtual ignition. In-order records only.
  */
 import type { Observation } from '../observation.ts'
-import type { StateSettings, VehicleState } from '../state.ts'
-import type { Tracking } from '../tracking.ts'
+import { withTracking, type StateSettings, type VehicleState } from '../state.ts'
+import { copyTracking, type Tracking } from '../tracking.ts'
 import { NO_CHANGES, raiseFrom, type AlertChange } from './changes.ts'
 
 const NEW_TRIP: Tracking['wiring'] = Object.freeze({ fixes: 0, sinceMs: null, raised: false })
@@ -42,5 +42,8 @@ export function detectIgnitionWiring(state: VehicleState, obs: Observation, sett
   }
 
   if (stillSinceMs === tracking.stillSinceMs && wiring === tracking.wiring) return { state, changes }
-  return { state: { ...state, tracking: { ...tracking, stillSinceMs, wiring } }, changes }
+  const next = copyTracking(tracking)
+  next.stillSinceMs = stillSinceMs
+  next.wiring = wiring
+  return { state: withTracking(state, next), changes }
 }

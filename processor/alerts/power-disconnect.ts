@@ -17,8 +17,8 @@
  */
 import type { DeviceRecord } from '../../gateway/record.ts'
 import type { Observation } from '../observation.ts'
-import type { StateSettings, VehicleState } from '../state.ts'
-import type { Lane, OpenCut, Tracking } from '../tracking.ts'
+import { withTracking, type StateSettings, type VehicleState } from '../state.ts'
+import { copyLane, withLane, type Lane, type OpenCut, type Tracking } from '../tracking.ts'
 import { NO_CHANGES, clearOf, raiseFrom, type AlertChange } from './changes.ts'
 
 export function detectPowerDisconnect(state: VehicleState, obs: Observation, settings: StateSettings): { state: VehicleState; changes: readonly AlertChange[] } {
@@ -60,8 +60,13 @@ export function detectPowerDisconnect(state: VehicleState, obs: Observation, set
   const laneSupply = voltage ?? lane.supply
   const rebootMs = reboot ? fixMs : lane.rebootMs
   if (cut === lane.cut && laneSupply === lane.supply && rebootMs === lane.rebootMs && lastCut === tracking.lastCut) return { state, changes }
-  const nextLane: Lane = { ...lane, cut, supply: laneSupply, rebootMs }
-  return { state: { ...state, tracking: { ...tracking, [obs.lane]: nextLane, lastCut } }, changes }
+  const nextLane = copyLane(lane)
+  nextLane.cut = cut
+  nextLane.supply = laneSupply
+  nextLane.rebootMs = rebootMs
+  const nextTracking = withLane(tracking, obs.lane, nextLane)
+  nextTracking.lastCut = lastCut
+  return { state: withTracking(state, nextTracking), changes }
 }
 
 function cutDetails(record: DeviceRecord, cut: OpenCut): Record<string, unknown> {
