@@ -37,4 +37,23 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ SMTP_URL: 'https://mail.example.com' })).toThrowError(/SMTP_URL: must start with smtp/)
     expect(() => loadConfig({ SMS_WEBHOOK_URL: 'ftp://sms.example.com' })).toThrowError(/SMS_WEBHOOK_URL/)
   })
+
+  it('defaults the processor settings (no update after a day, idle after two minutes, no virtual ignition, harsh thresholds in g) and checks them', () => {
+    expect(loadConfig({})).toMatchObject({
+      NO_UPDATE_AFTER: 86_400_000,
+      IDLE_AFTER: 120_000,
+      VIRTUAL_IGNITION: 'none',
+      VIRTUAL_IGNITION_VOLTAGE: 13.2,
+      HARSH_BRAKING_G: 0.45,
+      HARSH_ACCELERATION_G: 0.35,
+      HARSH_CORNERING_G: 0.4,
+      POWER_RESET_WINDOW: 120_000,
+    })
+    expect(loadConfig({ VIRTUAL_IGNITION: 'voltage', VIRTUAL_IGNITION_VOLTAGE: '27.5', HARSH_BRAKING_G: '0.6' })).toMatchObject({
+      VIRTUAL_IGNITION: 'voltage',
+      VIRTUAL_IGNITION_VOLTAGE: 27.5,
+      HARSH_BRAKING_G: 0.6,
+    })
+    expect(() => loadConfig({ VIRTUAL_IGNITION: 'engine', NO_UPDATE_AFTER: '-1' })).toThrowError(/VIRTUAL_IGNITION[\s\S]*NO_UPDATE_AFTER|NO_UPDATE_AFTER[\s\S]*VIRTUAL_IGNITION/)
+  })
 })
