@@ -126,6 +126,9 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
     for (const record of records) {
       const state = next.get(record.imei) ?? this.states.getOrEmpty(record.imei, record.protocol)
       const processed = processRecord(state, record, this.options.settings)
+      if (processed.failures) {
+        for (const { step, err } of processed.failures) this.log.error({ err, step, imei: record.imei, fixTime: record.fixTime }, 'processor step failed; skipped for this record')
+      }
       record.buffered = processed.buffered
       next.set(record.imei, processed.state)
       for (const change of processed.changes) changes.push(change)

@@ -72,4 +72,12 @@ describe('processor pipeline', () => {
     expect(retried.state.tracking.live).toEqual(first.state.tracking.live)
     expect(retried.state.odometerKm).toBe(first.state.odometerKm)
   })
+
+  it('skips a step that throws on a malformed record, reports it, and still updates the live state', () => {
+    const malformed = { ...recordAt(10), events: undefined } as unknown as ReturnType<typeof recordAt>
+    const processed = processRecord(drive([recordAt(0)]).state, malformed, settings)
+    expect(processed.failures?.map((failure) => failure.step)).toEqual(['detectPowerDisconnect', 'detectHarshDriving'])
+    expect(processed.state.position?.fixTime).toBe(at(10))
+    expect(processed.state.tracking.live.fixMs).toBe(Date.parse(at(10)))
+  })
 })

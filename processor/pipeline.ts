@@ -17,6 +17,10 @@
  *  6. alerts      — noUpdate cleared by any record; powerDisconnect; harsh driving; ignition wiring.
  *  7. timeline    — the lane's newest fix time, interval and fix (harsh driving compares the next with
  *                   it), and the effective ignition, move on.
+ *
+ * A step that throws (a bug, or data no step expected) is skipped for that record and reported in
+ * `failures` — ingest logs it — so one bad record or detector never stops a device's stream (the record
+ * is still stored and ACKed).
  */
 import type { DeviceRecord } from '../gateway/record.ts'
 import { NO_CHANGES, clearOf, type AlertChange } from './alerts/changes.ts'
@@ -34,6 +38,13 @@ export interface Processed {
   /** Whether the record is history: ingest stores it so. */
   buffered: boolean
   changes: readonly AlertChange[]
+  /** Steps that threw and were skipped for this record. */
+  failures?: StepFailure[]
+}
+
+export interface StepFailure {
+  step: string
+  err: unknown
 }
 
 type AlertStep = (state: VehicleState, obs: Observation, settings: StateSettings) => { state: VehicleState; changes: readonly AlertChange[] }
@@ -49,8 +60,14 @@ export function processRecord(previous: VehicleState, record: DeviceRecord, sett
   // 2. lane
   const lane = laneOf(previous, fixMs, receivedMs, settings)
   let state = lane === 'history' ? enterHistory(previous, fixMs) : previous
+  let failures: StepFailure[] | undefined
   // 3. ignition
-  const ignition = effectiveIgnition(record, lane === null ? null : state.tracking.ignition, settings)
+  let ignition = record.ignition
+  try {
+    ignition = effectiveIgnition(record, lane === null ? null : state.tracking.ignition, settings)
+  } catch (err) {
+    ;(failures ??= []).push({ step: 'ignition', err })
+  }
   const obs: Observation = {
     record,
     buffered,
@@ -62,19 +79,35 @@ export function processRecord(previous: VehicleState, record: DeviceRecord, sett
     fixed: record.valid && hasCoordinates(record),
   }
   // 4. live
-  state = applyLive(state, record, buffered, ignition, settings, fixMs, receivedMs)
+  try {
+    state = applyLive(state, record, buffered, ignition, settings, fixMs, receivedMs)
+  } catch (err) {
+    ;(failures ??= []).push({ step: 'live', err })
+  }
   // 5. counters
-  state = applyCounters(state, obs, settings)
+  try {
+    state = applyCounters(state, obs, settings)
+  } catch (err) {
+    ;(failures ??= []).push({ step: 'counters', err })
+  }
   // 6. alerts
   let changes: readonly AlertChange[] = NO_CHANGES
   for (const step of ALERT_STEPS) {
-    const result = step(state, obs, settings)
-    state = result.state
-    if (result.changes.length > 0) changes = changes.length === 0 ? result.changes : [...changes, ...result.changes]
+    try {
+      const result = step(state, obs, settings)
+      state = result.state
+      if (result.changes.length > 0) changes = changes.length === 0 ? result.changes : [...changes, ...result.changes]
+    } catch (err) {
+      ;(failures ??= []).push({ step: step.name, err })
+    }
   }
   // 7. timeline
-  state = advanceTimeline(state, obs)
-  return { state, buffered, changes }
+  try {
+    state = advanceTimeline(state, obs)
+  } catch (err) {
+    ;(failures ??= []).push({ step: 'timeline', err })
+  }
+  return failures === undefined ? { state, buffered, changes } : { state, buffered, changes, failures }
 }
 
 function newestLiveFixMs(state: VehicleState): number | undefined {
