@@ -1,7 +1,13 @@
 import crypto from 'node:crypto'
 import { promisify } from 'node:util'
 import type { Database } from '../../db/client.ts'
-import type { Me } from '../shared/contract.ts'
+import { MODULES, type Me, type Permissions } from '../shared/contract.ts'
+
+/** Until office users get their own grid, every user may do everything and see every vehicle. */
+const FULL_ACCESS: Pick<Me, 'permissions' | 'visibility'> = {
+  permissions: Object.fromEntries(MODULES.map((module) => [module, 'edit'])) as Permissions,
+  visibility: { kind: 'all' },
+}
 
 const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>
 export const SESSION_COOKIE = 'fw_session'
@@ -52,17 +58,17 @@ export class Auth {
       user.id,
       new Date(Date.now() + this.sessionTtlMs),
     ])
-    return { token, user: { id: user.id, email: user.email, name: user.name } }
+    return { token, user: { id: user.id, email: user.email, name: user.name, ...FULL_ACCESS } }
   }
 
   async userForToken(token: string | undefined): Promise<Me | null> {
     if (!token) return null
-    const { rows } = await this.db.query<Me>(
+    const { rows } = await this.db.query<Pick<Me, 'id' | 'email' | 'name'>>(
       `SELECT u.id, u.email, u.name FROM user_sessions s JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active`,
       [tokenHash(token)],
     )
-    return rows[0] ?? null
+    return rows[0] ? { ...rows[0], ...FULL_ACCESS } : null
   }
 
   async logout(token: string | undefined): Promise<void> {

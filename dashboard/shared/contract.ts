@@ -155,10 +155,35 @@ export interface AlertRule extends Required<AlertRuleInput> {
   createdAt: string
 }
 
+/** The dashboard's modules; each office user gets none, view or edit on each (the seeds' permission grid). */
+export const MODULES = ['map', 'customers', 'schedule', 'estimates', 'invoices', 'timesheets', 'reports', 'settings'] as const
+export type Module = (typeof MODULES)[number]
+export const ACCESS_LEVELS = ['none', 'view', 'edit'] as const
+export type AccessLevel = (typeof ACCESS_LEVELS)[number]
+export type Permissions = Record<Module, AccessLevel>
+
+/** Which vehicles a user sees on the map, in lists and over the socket. */
+export type VehicleVisibility = { kind: 'all' } | { kind: 'selected'; vehicleIds: number[]; groupIds: number[] }
+
 export interface Me {
   id: number
   email: string
   name: string
+  permissions: Permissions
+  visibility: VehicleVisibility
+}
+
+/** One message a device sent (installer's device page): `GET /api/devices/:imei/packets` and the socket `packet` event. */
+export interface Packet {
+  imei: string
+  protocol: string
+  transport: string
+  time: string
+  /** `{ hex }` for TCP/UDP, `{ method, target, body }` for HTTP. */
+  raw: Record<string, unknown>
+  records: Array<Record<string, unknown>>
+  error?: { code: string; message?: string }
+  replyHex?: string
 }
 
 /** Body of `POST /api/login`; the answer is `Me` and sets the httpOnly session cookie. */
