@@ -56,4 +56,15 @@ describe('configuration from the environment', () => {
     })
     expect(() => loadConfig({ VIRTUAL_IGNITION: 'engine', NO_UPDATE_AFTER: '-1' })).toThrowError(/VIRTUAL_IGNITION[\s\S]*NO_UPDATE_AFTER|NO_UPDATE_AFTER[\s\S]*VIRTUAL_IGNITION/)
   })
+
+  it('never prints a credential from a rejected variable', () => {
+    expect(() => loadConfig({ SMTP_URL: 'ftp://user:s3cret@mail', ADMIN_PASSWORD: 'short' })).toThrowError(ConfigError)
+    try {
+      loadConfig({ SMTP_URL: 'ftp://user:s3cret@mail', ADMIN_PASSWORD: 'short' })
+    } catch (err) {
+      expect((err as Error).message).toMatch(/SMTP_URL[^\n]*ftp:\/\/\*\*\*@mail/)
+      expect((err as Error).message).toMatch(/ADMIN_PASSWORD/)
+      expect((err as Error).message).not.toMatch(/s3cret|short/)
+    }
+  })
 })

@@ -57,6 +57,14 @@ export type Config = z.infer<typeof configSchema>
 
 export class ConfigError extends Error {}
 
+/** URLs and passwords may carry secrets: an error names the variable, never prints a credential. */
+function shown(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return value
+  if (name.includes('PASSWORD')) return '***'
+  if (name.endsWith('_URL')) return value.replace(/\/\/[^@/]*@/, '//***@')
+  return value
+}
+
 /** Reads the configuration, or throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", except MAP_TILE_URL where empty means "no tile layer".
@@ -65,6 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   )
   const parsed = configSchema.safeParse(defined)
   if (parsed.success) return parsed.data
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`)
+  const problems = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0])
+    return `${name}: ${issue.message} (got ${JSON.stringify(shown(name, env[name]))})`
+  })
   throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`)
 }
