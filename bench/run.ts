@@ -13,6 +13,7 @@ import { migrate } from '../db/migrate.ts'
 import { startSystem } from '../test/helpers/system.ts'
 import { teltonikaLoad } from './load.ts'
 import { rawInsertRate } from './raw-insert.ts'
+import { alertsBench } from './alerts.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 
@@ -48,13 +49,33 @@ await db.end()
 await embedded.stop()
 fs.rmSync(rawDir, { recursive: true, force: true })
 
+const alerts = alertsBench(flags.quick ? { rounds: 2 } : {})
+
 const rawRate = raw.records / raw.seconds
 const results: BenchResult[] = [
   { name: `ingest, 10-record frames, ${devices} connections`, value: tenRecord.records / tenRecord.seconds, unit: 'records/s', baseline: 'raw multi-row INSERT (1000 rows/statement, one client)', baselineValue: rawRate, ratio: 0 },
   { name: `ingest, 1-record frames, ${devices} connections`, value: oneRecord.packets / oneRecord.seconds, unit: 'frames/s', baseline: 'raw multi-row INSERT (1000 rows/statement, one client)', baselineValue: rawRate, ratio: 0 },
 ].map((result) => ({ ...result, ratio: result.value / result.baselineValue }))
+results.push(
+  {
+    name: 'alerts: state + alert evaluation per record',
+    value: alerts.pipelineNsPerRecord,
+    unit: 'ns/record',
+    baseline: 'history marking and live state only (ingest without alerts)',
+    baselineValue: alerts.baselineNsPerRecord,
+    ratio: alerts.pipelineNsPerRecord / alerts.baselineNsPerRecord,
+  },
+  {
+    name: `alerts: no-update sweep over ${alerts.vehicles} vehicles`,
+    value: alerts.sweepMs,
+    unit: 'ms/sweep',
+    baseline: 'one sweep a minute (60,000 ms budget)',
+    baselineValue: 60_000,
+    ratio: alerts.sweepMs / 60_000,
+  },
+)
 
 for (const result of results) {
-  say(`${result.name.padEnd(45)} ${result.value.toFixed(0).padStart(8)} ${result.unit.padEnd(10)} vs ${result.baseline}: ${result.baselineValue.toFixed(0)} records/s  ratio ${result.ratio.toFixed(2)}`)
+  say(`${result.name.padEnd(48)} ${result.value.toFixed(1).padStart(9)} ${result.unit.padEnd(10)} vs ${result.baseline}: ${result.baselineValue.toFixed(1)}  ratio ${result.ratio.toFixed(3)}`)
 }
 if (flags.json) process.stdout.write(JSON.stringify({ results }) + '\n')
