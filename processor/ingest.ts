@@ -6,6 +6,7 @@ import { storeAlertChanges, type StoredChanges } from './alert-store.ts'
 import { sweepNoUpdate, type SweepTarget } from './no-update-sweep.ts'
 import { processRecord } from './pipeline.ts'
 import type { StateSettings, VehicleState } from './state.ts'
+import { compactTracking } from './tracking.ts'
 import type { VehicleStates } from './vehicle-states.ts'
 
 /** The seam between the gateway and storage: resolves only once the records are durable. */
@@ -146,7 +147,7 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
       )
       if (events.length > 0) await client.query(INSERT_EVENTS, [JSON.stringify(events)])
       const alerts = await storeAlertChanges(client, changes)
-      if (states.length > 0) await client.query(UPSERT_DEVICES, [JSON.stringify(states)])
+      if (states.length > 0) await client.query(UPSERT_DEVICES, [JSON.stringify(states.map(deviceRow))])
       await client.query('COMMIT')
       return alerts
     } catch (err) {
@@ -179,13 +180,16 @@ SELECT "imei", "time", "type", "buffered", "latitude", "longitude"
 FROM jsonb_to_recordset($1::jsonb) AS e("imei" text, "time" timestamptz, "type" text, "buffered" boolean, "latitude" float8, "longitude" float8)
 ON CONFLICT DO NOTHING`
 
-// tracking carries the counters' totals beside the steps' bookkeeping (VehicleStates.load reads them back).
+/** A device's row: its live state, and the tracking (compact) carrying the counters' totals (VehicleStates.load reads them back). */
+function deviceRow(state: VehicleState) {
+  const { imei, protocol, lastSeen, position, status } = state
+  return { imei, protocol, lastSeen, position, status, tracking: { ...compactTracking(state.tracking), odometerKm: state.odometerKm, engineHoursH: state.engineHoursH } }
+}
+
 const UPSERT_DEVICES = `
 INSERT INTO devices (imei, protocol, first_seen, last_seen, last_fix_time, last_position, last_status, tracking)
-SELECT "imei", "protocol", COALESCE("lastSeen", now()), "lastSeen", ("position"->>'fixTime')::timestamptz, "position", "status",
-  "tracking" || jsonb_build_object('odometerKm', "odometerKm", 'engineHoursH', "engineHoursH")
-FROM jsonb_to_recordset($1::jsonb) AS s("imei" text, "protocol" text, "lastSeen" timestamptz, "position" jsonb, "status" text,
-  "tracking" jsonb, "odometerKm" float8, "engineHoursH" float8)
+SELECT "imei", "protocol", COALESCE("lastSeen", now()), "lastSeen", ("position"->>'fixTime')::timestamptz, "position", "status", "tracking"
+FROM jsonb_to_recordset($1::jsonb) AS s("imei" text, "protocol" text, "lastSeen" timestamptz, "position" jsonb, "status" text, "tracking" jsonb)
 ON CONFLICT (imei) DO UPDATE SET
   protocol = excluded.protocol,
   last_seen = excluded.last_seen,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ALERT_STEPS, laneOf, processRecord } from './pipeline.ts'
 import { emptyState } from './state.ts'
-import { reviveTracking } from './tracking.ts'
+import { compactTracking, reviveTracking } from './tracking.ts'
 import { at, drive, raisedOf, recordAt, settingsWith } from './testing.ts'
 
 const settings = settingsWith()
@@ -47,7 +47,7 @@ describe('processor pipeline', () => {
 
   it('carries the tracking state through a restart: an open cut is not raised again and its restore clears it', () => {
     const before = drive([recordAt(0, { externalVoltageV: 12.5, batteryVoltageV: 4 }), recordAt(10, { externalVoltageV: 0, batteryVoltageV: 4, events: ['powerCut'] })])
-    const persisted = JSON.parse(JSON.stringify(before.state.tracking)) as unknown
+    const persisted = JSON.parse(JSON.stringify(compactTracking(before.state.tracking))) as unknown
     const restarted = { ...emptyState(before.state.imei, 'teltonika'), ...before.state, tracking: reviveTracking(persisted, before.state.lastSeen) }
     const after = drive(
       [recordAt(20, { externalVoltageV: 0, batteryVoltageV: 4, events: ['powerCut'] }), recordAt(30, { externalVoltageV: 12.5, batteryVoltageV: 4 })],
@@ -55,6 +55,19 @@ describe('processor pipeline', () => {
       restarted,
     )
     expect(after.changes).toEqual([expect.objectContaining({ kind: 'clear', type: 'powerDisconnect', time: at(10), clearedAt: at(30) })])
+  })
+
+  it('persists tracking compactly (only what differs from empty) and reads it back the same', () => {
+    const { state } = drive([
+      recordAt(0, { odometerKm: 5, externalVoltageV: 14, batteryVoltageV: 4 }),
+      recordAt(1, { odometerKm: 5.01, externalVoltageV: 0, batteryVoltageV: 4, speedKmh: 0, events: ['harshBraking'] }),
+      { ...recordAt(0.5), buffered: true, receivedAt: at(2) },
+    ])
+    const compact = compactTracking(state.tracking)
+    expect(compact).not.toHaveProperty('lastSeenMs')
+    expect(compact).not.toHaveProperty('wiring')
+    expect(JSON.stringify(compact).length).toBeLessThan(JSON.stringify(state.tracking).length)
+    expect(reviveTracking(JSON.parse(JSON.stringify(compact)), state.lastSeen)).toEqual(state.tracking)
   })
 
   it('revives an empty or older tracking document with every part in place', () => {

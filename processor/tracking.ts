@@ -183,9 +183,48 @@ export function emptyTracking(): Tracking {
 }
 
 /**
+ * The persisted form: only what differs from the empty tracking (nulls, unset flags, zero counts, empty
+ * lanes left out), without what is derived at load (lastSeenMs) or belongs to one process (counters.seq).
+ * The devices row is written with every batch, so its size is the cost: this halves it.
+ */
+export function compactTracking(t: Tracking): Record<string, unknown> {
+  const out = sparse(t, EMPTY_TRACKING, ['lastSeenMs', 'counters', 'live', 'history', 'wiring'])
+  const counters = sparse(t.counters, EMPTY_TRACKING.counters, ['seq'])
+  if (Object.keys(counters).length > 0) out.counters = counters
+  const live = compactLane(t.live)
+  if (live !== undefined) out.live = live
+  const history = compactLane(t.history)
+  if (history !== undefined) out.history = history
+  const wiring = sparse(t.wiring, EMPTY_TRACKING.wiring)
+  if (Object.keys(wiring).length > 0) out.wiring = wiring
+  return out
+}
+
+function compactLane(lane: Lane): Record<string, unknown> | undefined {
+  const out = sparse(lane, EMPTY_TRACKING.live, ['harshMs'])
+  const harshMs = sparse(lane.harshMs, EMPTY_TRACKING.live.harshMs)
+  if (Object.keys(harshMs).length > 0) out.harshMs = harshMs
+  return Object.keys(out).length === 0 ? undefined : out
+}
+
+/** The fields of `value` that are neither null nor their empty value (objects are kept as they are). */
+function sparse<T extends object>(value: T, empty: T, skip: readonly string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(empty)) {
+    if (skip.includes(key)) continue
+    const field = (value as Record<string, unknown>)[key]
+    if (field === null || field === undefined || field === (empty as Record<string, unknown>)[key]) continue
+    out[key] = field
+  }
+  return out
+}
+
+/**
  * Tracking read back from `devices.tracking`: missing parts (an older or empty document) take their
  * empty values, so a schema addition never breaks a restart.
  */
+const EMPTY_TRACKING = emptyTracking()
+
 export function reviveTracking(json: unknown, lastSeen: string | null): Tracking {
   const stored = isObject(json) ? (json as Partial<Tracking>) : {}
   const empty = emptyTracking()
