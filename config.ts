@@ -46,6 +46,8 @@ export const configSchema = z.object({
   /** Checksum policy: strict rejects (and does not ACK) a message with a bad CRC. */
   CRC_MODE: z.enum(['strict', 'lenient']).default('strict'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
+  /** How many office users may be active at once (the licences bought); activating one more is refused. */
+  OFFICE_USER_LICENSES: z.coerce.number().int().min(1).max(100_000).default(5),
   /** Alert emails go through this SMTP server (`smtp://user:pass@host:587`, `smtps://...`); unset = no email. */
   SMTP_URL: z.string().url().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   SMTP_FROM: z.string().min(3).default('Fleetwire <alerts@fleetwire.local>'),

@@ -162,6 +162,18 @@ export const ACCESS_LEVELS = ['none', 'view', 'edit'] as const
 export type AccessLevel = (typeof ACCESS_LEVELS)[number]
 export type Permissions = Record<Module, AccessLevel>
 
+/** How people read each module (permission grid, 403 messages). */
+export const MODULE_LABELS: Record<Module, string> = {
+  map: 'Map',
+  customers: 'Customers',
+  schedule: 'Schedule',
+  estimates: 'Estimates',
+  invoices: 'Invoices',
+  timesheets: 'Timesheets',
+  reports: 'Reports',
+  settings: 'Settings',
+}
+
 /** Which vehicles a user sees on the map, in lists and over the socket. */
 export type VehicleVisibility = { kind: 'all' } | { kind: 'selected'; vehicleIds: number[]; groupIds: number[] }
 
@@ -171,6 +183,55 @@ export interface Me {
   name: string
   permissions: Permissions
   visibility: VehicleVisibility
+}
+
+/** One element of `GET /api/users` (Settings > Office users). `active` is the seeds' "Permissions: YES" column: an active user holds a licence. */
+export interface User {
+  id: number
+  name: string
+  email: string
+  phone: string | null
+  title: string | null
+  active: boolean
+  permissions: Permissions
+  visibility: VehicleVisibility
+  createdAt: string
+}
+
+/**
+ * Body of `POST /api/users`: name, email and password (at least 8 characters) are required (the starred
+ * fields). A module left out of `permissions` gets `none`; `visibility` defaults to every vehicle;
+ * `active` defaults to true and then needs a free licence. `PUT /api/users/:id` takes any of these
+ * fields except `active` (use `POST /api/users/:id/activate` and `/deactivate`); a password sent there is a new password.
+ */
+export interface UserInput {
+  name: string
+  email: string
+  password: string
+  phone?: string | null
+  title?: string | null
+  permissions?: Partial<Permissions>
+  visibility?: VehicleVisibility
+  active?: boolean
+}
+
+/** `GET /api/users/licenses`: office user licences (`OFFICE_USER_LICENSES`) and how many active users hold one. */
+export interface LicenseUsage {
+  total: number
+  used: number
+}
+
+/** One element of `GET /api/vehicle-groups`; a user's visibility may name groups instead of single vehicles. */
+export interface VehicleGroup {
+  id: number
+  name: string
+  vehicleIds: number[]
+}
+
+/** Body of `POST /api/vehicle-groups`; `PUT /api/vehicle-groups/:id` takes either field (`vehicleIds` replaces the members). */
+export interface VehicleGroupInput {
+  name: string
+  vehicleIds: number[]
 }
 
 /** One message a device sent (installer's device page): `GET /api/devices/:imei/packets` and the socket `packet` event. */
@@ -209,6 +270,20 @@ export interface ServerToClientEvents {
   alert: (alert: Alert) => void
   /** An alert pushed earlier ended (`clearedAt` set, e.g. power restored), to the same users. */
   alertCleared: (alert: Alert) => void
+  /** A message of a device this socket watches (`watch`), as it arrives. */
+  packet: (packet: Packet) => void
 }
 
-export type ClientToServerEvents = Record<string, never>
+/** Body of the socket.io `watch` and `unwatch` events. */
+export interface WatchRequest {
+  imei: string
+}
+
+/** The acknowledgement of `watch`/`unwatch`: `{ ok: true }` or an error as the API answers it (`FORBIDDEN`, `DEVICE_NOT_FOUND`, `BAD_REQUEST`). */
+export type WatchResult = { ok: true } | ApiError
+
+export interface ClientToServerEvents {
+  /** Streams the device's packets to this socket (`packet` events) until `unwatch` or disconnect; needs Map view and the device's vehicle visible. */
+  watch: (request: WatchRequest, ack?: (result: WatchResult) => void) => void
+  unwatch: (request: WatchRequest, ack?: (result: WatchResult) => void) => void
+}
