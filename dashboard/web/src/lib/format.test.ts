@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { formatAge, formatCoordinates, formatSpeed } from './format.ts'
+import {
+  formatAge,
+  formatAgo,
+  formatClock,
+  formatCoordinates,
+  formatDateTime,
+  formatHours,
+  formatKm,
+  formatOnOff,
+  formatSpeed,
+  formatStatus,
+  formatVoltage,
+  isStale,
+} from './format.ts'
 
 const now = Date.parse('2025-06-10T12:00:00Z')
 const ago = (ms: number) => new Date(now - ms).toISOString()
@@ -54,5 +67,65 @@ describe('formatCoordinates', () => {
   it('writes hemispheres instead of signs, with five decimals', () => {
     expect(formatCoordinates(52.52, 13.405)).toBe('52.52000° N, 13.40500° E')
     expect(formatCoordinates(-33.8688, -70.6693)).toBe('33.86880° S, 70.66930° W')
+  })
+})
+
+describe('formatStatus', () => {
+  it('says how long a silent vehicle has been silent, as the seeds show it', () => {
+    expect(formatStatus('noUpdate', ago(3 * d + 4 * h + 10 * min), now)).toBe('No Update · 3 d 4 h')
+    expect(formatStatus('noUpdate', null, now)).toBe('No Update')
+  })
+
+  it('uses the plain label for every other status', () => {
+    expect(formatStatus('moving', ago(2 * s), now)).toBe('Moving')
+    expect(formatStatus('never', null, now)).toBe('Never reported')
+  })
+})
+
+describe('formatAgo', () => {
+  it('adds "ago" to an age but not to now or never', () => {
+    expect(formatAgo(ago(5 * min), now)).toBe('5 min ago')
+    expect(formatAgo(ago(100), now)).toBe('now')
+    expect(formatAgo(null, now)).toBe('never')
+  })
+})
+
+describe('units', () => {
+  it('writes voltages with one decimal and a dash when absent', () => {
+    expect(formatVoltage(12.64)).toBe('12.6 V')
+    expect(formatVoltage(undefined)).toBe('–')
+  })
+
+  it('writes mileage and engine hours with thousands separators and one decimal', () => {
+    expect(formatKm(123456.78)).toBe('123,456.8 km')
+    expect(formatHours(1234.04)).toBe('1,234.0 h')
+    expect(formatKm(undefined)).toBe('–')
+  })
+
+  it('writes ignition as On, Off or a dash', () => {
+    expect(formatOnOff(true)).toBe('On')
+    expect(formatOnOff(false)).toBe('Off')
+    expect(formatOnOff(undefined)).toBe('–')
+  })
+})
+
+describe('times', () => {
+  it('shows wall-clock time and date in the given time zone', () => {
+    expect(formatClock('2026-11-22T13:04:05Z', 'UTC')).toBe('13:04:05')
+    expect(formatClock('2026-11-22T13:04:05Z', 'Europe/Vilnius')).toBe('15:04:05')
+    expect(formatDateTime('2026-11-22T13:04:05Z', 'UTC')).toBe('22 Nov 2026, 13:04')
+  })
+
+  it('shows a dash for a time it cannot parse', () => {
+    expect(formatClock('soon')).toBe('–')
+    expect(formatDateTime('soon')).toBe('–')
+  })
+})
+
+describe('isStale', () => {
+  it('is stale past the threshold, and when the device never reported', () => {
+    expect(isStale(ago(11 * min), now, 10 * min)).toBe(true)
+    expect(isStale(ago(9 * min), now, 10 * min)).toBe(false)
+    expect(isStale(null, now, 10 * min)).toBe(true)
   })
 })

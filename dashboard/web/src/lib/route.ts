@@ -1,0 +1,56 @@
+/** Hash routes of the signed-in app, parsed and written in one place: `#/map`, `#/devices/<imei>`, `#/alerts/rules`. */
+
+export const PAGES = ['map', 'devices', 'device', 'alerts', 'vehicles', 'users'] as const
+export type Page = (typeof PAGES)[number]
+
+export type AlertsTab = 'history' | 'rules'
+
+export type Route =
+  | { page: 'map' }
+  | { page: 'devices' }
+  | { page: 'device'; imei: string }
+  | { page: 'alerts'; tab: AlertsTab }
+  | { page: 'vehicles' }
+  | { page: 'users' }
+
+/** A hash that names no page (or nothing): null, and the app shows the landing page. */
+export function parseRoute(hash: string): Route | null {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter((part) => part !== '').map(safeDecode)
+  const [head, next] = parts
+  switch (head) {
+    case 'map':
+    case 'vehicles':
+    case 'users':
+      return { page: head }
+    case 'devices':
+      return next ? { page: 'device', imei: next } : { page: 'devices' }
+    case 'alerts':
+      return { page: 'alerts', tab: next === 'rules' ? 'rules' : 'history' }
+    default:
+      return null
+  }
+}
+
+export function hrefFor(route: Route): string {
+  switch (route.page) {
+    case 'device':
+      return `#/devices/${encodeURIComponent(route.imei)}`
+    case 'alerts':
+      return route.tab === 'rules' ? '#/alerts/rules' : '#/alerts'
+    default:
+      return `#/${route.page}`
+  }
+}
+
+/** The href of a page that needs no parameter. */
+export function pageHref(page: Exclude<Page, 'device'>): string {
+  return page === 'alerts' ? hrefFor({ page, tab: 'history' }) : hrefFor({ page } as Route)
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return part
+  }
+}
