@@ -20,7 +20,9 @@ import { AlertRuleIndex } from './processor/notify/rules.ts'
 import { AlertNotifier } from './processor/notify/notifier.ts'
 import { DeviceConnections } from './gateway/connections.ts'
 import { GatewayStats } from './gateway/stats.ts'
-import { startGateway } from './gateway/gateway.ts'
+import { startGateway, type GatewayDeps } from './gateway/gateway.ts'
+import { PacketLog } from './gateway/packet-log.ts'
+import type { GatewayContext } from './gateway/transport/handle-message.ts'
 import { Auth } from './dashboard/server/auth.ts'
 import { startDashboard } from './dashboard/server/server.ts'
 
@@ -66,10 +68,16 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
 
   const stats = new GatewayStats()
   const devices = await DatabaseDeviceAdmission.load(db, config.DEVICE_REGISTRATION)
-  const gateway = await startGateway(config, { writer: ingest, devices, stats, connections }, log)
+  // Installers watch a device's messages: the gateway reports each one here, the dashboard shows the watched ones.
+  const packets = new PacketLog()
+  // startGateway spreads its deps into every transport's GatewayContext, whose `packets` is where messages are reported.
+  const gatewayDeps: GatewayDeps & Pick<GatewayContext, 'packets'> = { writer: ingest, devices, stats, connections, packets }
+  const gateway = await startGateway(config, gatewayDeps, log)
   const dashboard = await startDashboard(config.HOST, config.HTTP_PORT, {
     db, auth, states, stats, bus, stateSettings, devices, log, alertRules,
     notifications: notifier,
+    packets,
+    licenses: config.OFFICE_USER_LICENSES,
     map: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
     webRoot: path.join(ROOT, 'dist', 'web'),
   })

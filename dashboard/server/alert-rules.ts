@@ -1,35 +1,21 @@
-import type { PoolClient } from 'pg'
 import { z } from 'zod'
 import type { Database } from '../../db/client.ts'
 import { loadAlertRules } from '../../processor/notify/rules.ts'
 import { ALERT_TYPES, ALERT_TYPE_LABELS, HARSH_ALERT_TYPES, type AlertRule, type AlertType } from '../shared/contract.ts'
 import { ApiError } from './http.ts'
-import { ONE_LINE, ONE_LINE_MESSAGE } from './validation.ts'
+import { emailAddress, idList, inTransaction, missingIds, ONE_LINE, ONE_LINE_MESSAGE, phoneNumber } from './validation.ts'
 
-const ids = (what: string) =>
-  z
-    .array(z.number().int(`${what} ids are whole numbers`).positive(`${what} ids are positive`), `${what}Ids is a list of ids`)
-    .max(100_000)
-    .transform((list) => [...new Set(list)])
-
-const email = z.string().trim().toLowerCase().max(320).pipe(z.email('not an email address'))
-/** Spaces, dots, dashes and brackets are dropped; what remains must be E.164 (+ and 7-15 digits, no leading 0). */
-const phone = z
-  .string()
-  .max(40)
-  .transform((value) => value.replace(/[\s().-]/g, ''))
-  .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'a phone number is + and the country code, 7-15 digits in all (E.164), e.g. +15551234567'))
 const unique = <T extends z.ZodType<string>>(item: T, max: number) =>
   z.array(item).max(max).transform((list) => [...new Set(list)])
 
 const fields = {
   description: z.string().trim().min(1, 'a rule needs a description').max(200, 'a description has at most 200 characters').regex(ONE_LINE, ONE_LINE_MESSAGE),
   type: z.enum(ALERT_TYPES, `type is one of ${ALERT_TYPES.join(', ')}`),
-  vehicleIds: ids('vehicle'),
+  vehicleIds: idList('vehicle'),
   thresholdG: z.number().gt(0, 'thresholdG is more than 0 g').max(20, 'thresholdG is at most 20 g').nullable(),
-  emails: unique(email, 50),
-  phones: unique(phone, 50),
-  userIds: ids('user'),
+  emails: unique(emailAddress, 50),
+  phones: unique(phoneNumber, 50),
+  userIds: idList('user'),
 }
 
 export const newRuleBody = z.strictObject({
@@ -106,35 +92,11 @@ async function checkRule(db: Database, rule: NewRule): Promise<void> {
   if (rule.thresholdG !== null && !isHarsh(rule.type)) {
     throw new ApiError(422, 'THRESHOLD_NOT_APPLICABLE', `thresholdG applies only to ${HARSH_ALERT_TYPES.join(', ')} rules, not to ${rule.type} (${ALERT_TYPE_LABELS[rule.type]})`)
   }
-  const missingVehicles = await missing(db, 'vehicles', rule.vehicleIds)
+  const missingVehicles = await missingIds(db, 'vehicles', rule.vehicleIds)
   if (missingVehicles.length > 0) throw new ApiError(422, 'UNKNOWN_VEHICLE', `No vehicle with id ${missingVehicles.join(', ')}`)
-  const missingUsers = await missing(db, 'users', rule.userIds)
+  const missingUsers = await missingIds(db, 'users', rule.userIds)
   if (missingUsers.length > 0) throw new ApiError(422, 'UNKNOWN_USER', `No user with id ${missingUsers.join(', ')}`)
-}
-
-async function missing(db: Database, table: 'vehicles' | 'users', ids: number[]): Promise<number[]> {
-  if (ids.length === 0) return []
-  const { rows } = await db.query<{ id: number }>(
-    `SELECT wanted.id FROM unnest($1::int[]) AS wanted (id) WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.id = wanted.id) ORDER BY wanted.id`,
-    [ids],
-  )
-  return rows.map((row) => row.id)
 }
 
 const isHarsh = (type: AlertType) => (HARSH_ALERT_TYPES as readonly AlertType[]).includes(type)
 
-
-async function inTransaction<T>(db: Database, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect()
-  try {
-    await client.query('BEGIN')
-    const result = await work(client)
-    await client.query('COMMIT')
-    return result
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    throw err
-  } finally {
-    client.release()
-  }
-}

@@ -10,15 +10,20 @@ import type { StateSettings } from '../../processor/state.ts'
 import type { NotificationStats } from '../../processor/notify/notifier.ts'
 import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
 import type { Me } from '../shared/contract.ts'
+import { accessDenied, API_ROUTES, type PublicRouteKey, type RouteKey, type UserRouteKey } from './access.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
-import { ApiError, route, type ApiHandler, type ApiRequest } from './http.ts'
+import { ApiError, route, type ApiHandler, type ApiRequest, type ApiResponse } from './http.ts'
 import { devicePositions, listDevices } from './devices.ts'
+import { packetsQuery, toPacket, type PacketSource } from './packets.ts'
 import { bodyOf, imeiParam, parseId } from './validation.ts'
 import { countersBody, createVehicle, deleteVehicle, getVehicle, listVehicles, newVehicleBody, setVehicleCounters, updateVehicle, vehicleChangesBody } from './vehicles.ts'
 import { createCustomer, createLocation, getCustomer, listCustomers, listLocations, newCustomerBody, newLocationBody } from './customers.ts'
 import { getSettings, settingsBody, updateSettings } from './settings.ts'
 import { createRule, deleteRule, getRule, listRules, newRuleBody, ruleChangesBody, updateRule } from './alert-rules.ts'
 import { acknowledgeAlert, alertsQuery, listAlerts } from './alerts.ts'
+import { activateUser, createUser, deactivateUser, getUser, licenseUsage, listUsers, newUserBody, updateUser, userChangesBody } from './users.ts'
+import { createGroup, deleteGroup, getGroup, groupChangesBody, listGroups, newGroupBody, updateGroup } from './vehicle-groups.ts'
+import { seesVehicle, type Visibility } from './visibility.ts'
 
 export interface ApiDeps {
   db: Database
@@ -28,8 +33,18 @@ export interface ApiDeps {
   stats: GatewayStats
   stateSettings: StateSettings
   alertRules: AlertRuleIndex
+  /** Which vehicles each user sees, and which vehicle each device belongs to. */
+  visibility: Visibility
+  /** The gateway's log of the messages of watched devices (installers). */
+  packets: PacketSource
+  /** How many office users may be active at once (`OFFICE_USER_LICENSES`). */
+  licenses: number
   /** Called after a vehicle write with the devices whose vehicle changed. */
   vehiclesChanged(imeis: (string | null)[]): Promise<void>
+  /** Called after a write that changes what users see (their permissions or vehicles; groups): the live rooms follow. */
+  accessChanged(userIds?: number[]): void
+  /** Called after a user is deactivated: their live sockets close. */
+  userDeactivated(userId: number): void
   /** The email and SMS notifier, where it runs in this process (`GET /api/notifications/stats`). */
   notifications?: { stats(): NotificationStats }
   map: { tileUrl: string; attribution: string }
@@ -44,53 +59,76 @@ const positionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
 })
 
-export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
-  const { auth, log } = deps
-  const authed = (handler: (request: ApiRequest, user: Me) => ReturnType<ApiHandler>): ApiHandler => async (request) => {
-    const user = await auth.userForToken(request.cookies[SESSION_COOKIE])
-    if (!user) throw new ApiError(401, 'UNAUTHENTICATED', 'Log in to continue')
-    return handler(request, user)
+type UserHandler = (request: ApiRequest, user: Me) => Promise<ApiResponse>
+
+/** Registers the routes of `API_ROUTES`, each behind the access it declares there. */
+class Routes {
+  readonly #registered = new Set<RouteKey>()
+
+  constructor(
+    private readonly app: TemplatedApp,
+    private readonly auth: Auth,
+    private readonly log: Logger,
+  ) {}
+
+  public(key: PublicRouteKey, handler: ApiHandler): void {
+    this.#register(key, handler)
   }
 
-  route(app, 'post', '/api/login', async ({ body }) => {
+  /** A signed-in user's route: 401 without a session, 403 without the module access the table names, before anything else. */
+  user(key: UserRouteKey, handler: UserHandler): void {
+    const access = API_ROUTES[key]
+    this.#register(key, async (request) => {
+      const user = await this.auth.userForToken(request.cookies[SESSION_COOKIE])
+      if (!user) throw new ApiError(401, 'UNAUTHENTICATED', 'Log in to continue')
+      if (access !== 'signedIn') {
+        const denied = accessDenied(user.permissions, access)
+        if (denied) throw denied
+      }
+      return handler(request, user)
+    })
+  }
+
+  /** Every row of the table has its route: a row without one would be a route nobody checks the permission test against. */
+  checkComplete(): void {
+    const missing = (Object.keys(API_ROUTES) as RouteKey[]).filter((key) => !this.#registered.has(key))
+    if (missing.length > 0) throw new Error(`API routes in the access table without a handler: ${missing.join(', ')}`)
+  }
+
+  #register(key: RouteKey, handler: ApiHandler): void {
+    const [verb, pattern] = key.split(' ') as [string, string]
+    const method = ({ GET: 'get', POST: 'post', PUT: 'put', DELETE: 'del' } as const)[verb as 'GET' | 'POST' | 'PUT' | 'DELETE']
+    this.#registered.add(key)
+    route(this.app, method, pattern, handler, this.log)
+  }
+}
+
+export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
+  const { auth, log } = deps
+  const routes = new Routes(app, auth, log)
+
+  routes.public('POST /api/login', async ({ body }) => {
     const { email, password } = loginBody.parse(body)
     const session = await auth.login(email, password)
     if (!session) throw new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong email or password')
     return { body: session.user, setCookie: auth.sessionCookie(session.token) }
-  }, log)
+  })
 
-  route(app, 'post', '/api/logout', async ({ cookies }) => {
+  routes.public('POST /api/logout', async ({ cookies }) => {
     await auth.logout(cookies[SESSION_COOKIE])
     return { status: 204, setCookie: Auth.clearedCookie() }
-  }, log)
+  })
 
-  route(app, 'get', '/api/me', authed(async (_request, user) => ({ body: user })), log)
+  routes.user('GET /api/me', async (_request, user) => ({ body: user }))
+  routes.user('GET /api/settings/map', async () => ({ body: deps.map }))
+  routes.user('GET /api/gateway/stats', async () => ({ body: deps.stats.snapshot() }))
 
-  route(app, 'get', '/api/settings/map', authed(async () => ({ body: deps.map })), log)
-
-  route(app, 'get', '/api/devices', authed(async () => ({ body: await listDevices(deps.db, deps.states, deps.stateSettings) })), log)
-
-  route(app, 'post', '/api/devices', authed(async ({ body }) => {
-    const { imei, protocol } = newDevice.parse(body)
-    await deps.devices.register(imei, protocol)
-    if (!deps.states.get(imei)) deps.states.set(deps.states.getOrEmpty(imei, protocol))
-    return { status: 201, body: { imei, protocol } }
-  }), log)
-
-  route(app, 'get', '/api/devices/:imei/positions', authed(async ({ params, query }) => {
-    const imei = imeiParam.parse(params.imei)
-    const { from, to, limit } = positionsQuery.parse(Object.fromEntries(query))
-    const end = to ?? new Date()
-    const start = from ?? new Date(end.getTime() - 24 * 60 * 60_000)
-    if (start > end) throw new ApiError(400, 'BAD_RANGE', '`from` must not be after `to`')
-    return { body: await devicePositions(deps.db, imei, start, end, limit) }
-  }), log)
-
-  route(app, 'get', '/api/gateway/stats', authed(async () => ({ body: deps.stats.snapshot() })), log)
-
-  registerVehicleRoutes(app, deps, authed)
-  registerCustomerRoutes(app, deps, authed)
-  registerAlertRoutes(app, deps, authed)
+  registerDeviceRoutes(routes, deps)
+  registerVehicleRoutes(routes, deps)
+  registerCustomerRoutes(routes, deps)
+  registerAlertRoutes(routes, deps)
+  registerUserRoutes(routes, deps)
+  routes.checkComplete()
 
   app.any('/api/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json')
@@ -98,85 +136,202 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
   })
 }
 
-type Authed = (handler: (request: ApiRequest, user: Me) => ReturnType<ApiHandler>) => ApiHandler
+function registerDeviceRoutes(routes: Routes, deps: ApiDeps): void {
+  const { visibility } = deps
+  /** A device the user may not see answers as one that does not exist: its existence does not leak. */
+  const visibleImei = async (user: Me, param: string | undefined): Promise<string> => {
+    const imei = imeiParam.parse(param)
+    if (!visibility.seesDevice(await visibility.visibleVehicleIds(user.id), imei)) {
+      throw new ApiError(404, 'DEVICE_NOT_FOUND', `No device ${imei}`)
+    }
+    return imei
+  }
 
-function registerVehicleRoutes(app: TemplatedApp, deps: ApiDeps, authed: Authed): void {
-  const { db, log } = deps
-  const { states } = deps
-  route(app, 'get', '/api/vehicles', authed(async () => ({ body: await listVehicles(db, states) })), log)
+  routes.user('GET /api/devices', async (_request, user) => {
+    const visible = await visibility.visibleVehicleIds(user.id)
+    const devices = await listDevices(deps.db, deps.states, deps.stateSettings)
+    return { body: devices.filter((device) => seesVehicle(visible, device.vehicleId)) }
+  })
 
-  route(app, 'post', '/api/vehicles', authed(async ({ body }) => {
+  routes.user('POST /api/devices', async ({ body }) => {
+    const { imei, protocol } = newDevice.parse(body)
+    await deps.devices.register(imei, protocol)
+    if (!deps.states.get(imei)) deps.states.set(deps.states.getOrEmpty(imei, protocol))
+    return { status: 201, body: { imei, protocol } }
+  })
+
+  routes.user('GET /api/devices/:imei/positions', async ({ params, query }, user) => {
+    const imei = await visibleImei(user, params.imei)
+    const { from, to, limit } = positionsQuery.parse(Object.fromEntries(query))
+    const end = to ?? new Date()
+    const start = from ?? new Date(end.getTime() - 24 * 60 * 60_000)
+    if (start > end) throw new ApiError(400, 'BAD_RANGE', '`from` must not be after `to`')
+    return { body: await devicePositions(deps.db, imei, start, end, limit) }
+  })
+
+  /** The device's recent messages, newest first; asking starts (or extends) logging them, and the socket `watch` streams new ones. */
+  routes.user('GET /api/devices/:imei/packets', async ({ params, query }, user) => {
+    const imei = await visibleImei(user, params.imei)
+    const { limit } = packetsQuery.parse(Object.fromEntries(query))
+    deps.packets.watch(imei)
+    return { body: deps.packets.recent(imei, limit).map(toPacket) }
+  })
+}
+
+function registerVehicleRoutes(routes: Routes, deps: ApiDeps): void {
+  const { db, states, visibility } = deps
+  // Visibility restricts what Map users see; vehicle writes are Settings (edit access there administers vehicles).
+  routes.user('GET /api/vehicles', async (_request, user) => {
+    const visible = await visibility.visibleVehicleIds(user.id)
+    return { body: (await listVehicles(db, states)).filter((vehicle) => seesVehicle(visible, vehicle.id)) }
+  })
+
+  routes.user('GET /api/vehicles/:id', async ({ params }, user) => {
+    const id = parseId(params.id)
+    if (!seesVehicle(await visibility.visibleVehicleIds(user.id), id)) throw new ApiError(404, 'VEHICLE_NOT_FOUND', `No vehicle with id ${id}`)
+    return { body: await getVehicle(db, states, id) }
+  })
+
+  routes.user('POST /api/vehicles', async ({ body }) => {
     const vehicle = await createVehicle(db, states, bodyOf(newVehicleBody, body))
     await deps.vehiclesChanged([vehicle.deviceImei])
     return { status: 201, body: vehicle }
-  }), log)
+  })
 
-  route(app, 'get', '/api/vehicles/:id', authed(async ({ params }) => ({ body: await getVehicle(db, states, parseId(params.id)) })), log)
-
-  route(app, 'put', '/api/vehicles/:id', authed(async ({ params, body }) => {
+  routes.user('PUT /api/vehicles/:id', async ({ params, body }) => {
     const id = parseId(params.id)
     const { vehicle, previousImei } = await updateVehicle(db, states, id, bodyOf(vehicleChangesBody, body))
     await deps.vehiclesChanged([previousImei, vehicle.deviceImei])
     return { body: vehicle }
-  }), log)
+  })
 
-  route(app, 'del', '/api/vehicles/:id', authed(async ({ params }) => {
+  routes.user('DELETE /api/vehicles/:id', async ({ params }) => {
     const { previousImei } = await deleteVehicle(db, parseId(params.id))
     await deps.vehiclesChanged([previousImei])
     await deps.alertRules.reload() // rules drop the vehicle with it
     return { status: 204 }
-  }), log)
+  })
 
-  route(app, 'put', '/api/vehicles/:id/counters', authed(async ({ params, body }) => {
+  routes.user('PUT /api/vehicles/:id/counters', async ({ params, body }) => {
     const id = parseId(params.id)
     return { body: await setVehicleCounters(db, states, id, bodyOf(countersBody, body)) }
-  }), log)
+  })
+
+  /** Group membership decides what restricted users see: every cached visibility and live room follows a write. */
+  const groupsChanged = () => {
+    visibility.invalidate()
+    deps.accessChanged()
+  }
+  routes.user('GET /api/vehicle-groups', async () => ({ body: await listGroups(db) }))
+  routes.user('GET /api/vehicle-groups/:id', async ({ params }) => ({ body: await getGroup(db, parseId(params.id)) }))
+  routes.user('POST /api/vehicle-groups', async ({ body }) => {
+    const group = await createGroup(db, bodyOf(newGroupBody, body))
+    groupsChanged()
+    return { status: 201, body: group }
+  })
+  routes.user('PUT /api/vehicle-groups/:id', async ({ params, body }) => {
+    const id = parseId(params.id)
+    const group = await updateGroup(db, id, bodyOf(groupChangesBody, body))
+    groupsChanged()
+    return { body: group }
+  })
+  routes.user('DELETE /api/vehicle-groups/:id', async ({ params }) => {
+    await deleteGroup(db, parseId(params.id))
+    groupsChanged()
+    return { status: 204 }
+  })
 }
 
-function registerCustomerRoutes(app: TemplatedApp, deps: ApiDeps, authed: Authed): void {
-  const { db, log } = deps
-  route(app, 'get', '/api/customers', authed(async () => ({ body: await listCustomers(db) })), log)
-  route(app, 'post', '/api/customers', authed(async ({ body }) => ({ status: 201, body: await createCustomer(db, bodyOf(newCustomerBody, body)) })), log)
-  route(app, 'get', '/api/customers/:id', authed(async ({ params }) => ({ body: await getCustomer(db, parseId(params.id)) })), log)
-  route(app, 'get', '/api/customers/:id/locations', authed(async ({ params }) => ({ body: await listLocations(db, parseId(params.id)) })), log)
-  route(app, 'post', '/api/customers/:id/locations', authed(async ({ params, body }) => {
+function registerCustomerRoutes(routes: Routes, deps: ApiDeps): void {
+  const { db } = deps
+  routes.user('GET /api/customers', async () => ({ body: await listCustomers(db) }))
+  routes.user('POST /api/customers', async ({ body }) => ({ status: 201, body: await createCustomer(db, bodyOf(newCustomerBody, body)) }))
+  routes.user('GET /api/customers/:id', async ({ params }) => ({ body: await getCustomer(db, parseId(params.id)) }))
+  routes.user('GET /api/customers/:id/locations', async ({ params }) => ({ body: await listLocations(db, parseId(params.id)) }))
+  routes.user('POST /api/customers/:id/locations', async ({ params, body }) => {
     const id = parseId(params.id)
     return { status: 201, body: await createLocation(db, id, bodyOf(newLocationBody, body)) }
-  }), log)
+  })
 
-  route(app, 'get', '/api/settings', authed(async () => ({ body: await getSettings(db) })), log)
-  route(app, 'put', '/api/settings', authed(async ({ body }) => {
+  routes.user('GET /api/settings', async () => ({ body: await getSettings(db) }))
+  routes.user('PUT /api/settings', async ({ body }) => {
     // Read by the processor each time it stores an alert: nothing to tell it.
     return { body: await updateSettings(db, bodyOf(settingsBody, body)) }
-  }), log)
+  })
 }
 
-function registerAlertRoutes(app: TemplatedApp, deps: ApiDeps, authed: Authed): void {
-  const { db, log } = deps
-  route(app, 'get', '/api/alerts', authed(async ({ query }) => ({ body: await listAlerts(db, alertsQuery.parse(Object.fromEntries(query))) })), log)
-  route(app, 'post', '/api/alerts/:id/acknowledge', authed(async ({ params }, user) => ({ body: await acknowledgeAlert(db, parseId(params.id), user.id) })), log)
+function registerAlertRoutes(routes: Routes, deps: ApiDeps): void {
+  const { db, visibility } = deps
+  routes.user('GET /api/alerts', async ({ query }, user) => {
+    const parsed = alertsQuery.parse(Object.fromEntries(query))
+    return { body: await listAlerts(db, parsed, await visibility.visibleVehicleIds(user.id)) }
+  })
+  routes.user('POST /api/alerts/:id/acknowledge', async ({ params }, user) => {
+    const id = parseId(params.id)
+    return { body: await acknowledgeAlert(db, id, user.id, await visibility.visibleVehicleIds(user.id)) }
+  })
 
-  route(app, 'get', '/api/alert-rules', authed(async () => ({ body: await listRules(db) })), log)
-  route(app, 'get', '/api/alert-rules/:id', authed(async ({ params }) => ({ body: await getRule(db, parseId(params.id)) })), log)
-  route(app, 'post', '/api/alert-rules', authed(async ({ body }) => {
+  routes.user('GET /api/alert-rules', async () => ({ body: await listRules(db) }))
+  routes.user('GET /api/alert-rules/:id', async ({ params }) => ({ body: await getRule(db, parseId(params.id)) }))
+  routes.user('POST /api/alert-rules', async ({ body }) => {
     const rule = await createRule(db, bodyOf(newRuleBody, body))
     await deps.alertRules.reload()
     return { status: 201, body: rule }
-  }), log)
-  route(app, 'put', '/api/alert-rules/:id', authed(async ({ params, body }) => {
+  })
+  routes.user('PUT /api/alert-rules/:id', async ({ params, body }) => {
     const id = parseId(params.id)
     const rule = await updateRule(db, id, bodyOf(ruleChangesBody, body))
     await deps.alertRules.reload()
     return { body: rule }
-  }), log)
-  route(app, 'del', '/api/alert-rules/:id', authed(async ({ params }) => {
+  })
+  routes.user('DELETE /api/alert-rules/:id', async ({ params }) => {
     await deleteRule(db, parseId(params.id))
     await deps.alertRules.reload()
     return { status: 204 }
-  }), log)
+  })
 
-  route(app, 'get', '/api/notifications/stats', authed(async () => {
+  routes.user('GET /api/notifications/stats', async () => {
     if (!deps.notifications) throw new ApiError(404, 'NOT_FOUND', 'Notifications do not run in this process')
     return { body: deps.notifications.stats() }
-  }), log)
+  })
+}
+
+function registerUserRoutes(routes: Routes, deps: ApiDeps): void {
+  const { db, visibility, licenses } = deps
+  /** After a write about one user: their cached access and live rooms follow at once. */
+  const userChanged = (id: number) => {
+    visibility.invalidate(id)
+    deps.accessChanged([id])
+  }
+
+  routes.user('GET /api/users', async () => ({ body: await listUsers(db) }))
+  routes.user('GET /api/users/licenses', async () => ({ body: await licenseUsage(db, licenses) }))
+  routes.user('GET /api/users/:id', async ({ params }) => ({ body: await getUser(db, parseId(params.id)) }))
+
+  routes.user('POST /api/users', async ({ body }) => {
+    const user = await createUser(db, bodyOf(newUserBody, body), licenses)
+    return { status: 201, body: user }
+  })
+
+  routes.user('PUT /api/users/:id', async ({ params, body }, actor) => {
+    const id = parseId(params.id)
+    const user = await updateUser(db, id, bodyOf(userChangesBody, body), actor.id)
+    userChanged(id)
+    return { body: user }
+  })
+
+  routes.user('POST /api/users/:id/activate', async ({ params }) => {
+    const id = parseId(params.id)
+    const user = await activateUser(db, id, licenses)
+    userChanged(id)
+    return { body: user }
+  })
+
+  routes.user('POST /api/users/:id/deactivate', async ({ params }, actor) => {
+    const id = parseId(params.id)
+    const user = await deactivateUser(db, id, actor.id)
+    visibility.invalidate(id)
+    deps.userDeactivated(id)
+    return { body: user }
+  })
 }

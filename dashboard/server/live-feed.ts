@@ -4,7 +4,15 @@ import type { StateSettings, VehicleState } from '../../processor/state.ts'
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/contract.ts'
 import { toDeviceSummary, type VehicleRef } from './devices.ts'
 
+/** The sockets of users who see every vehicle. */
 export const FLEET_ROOM = 'fleet'
+/** The sockets of restricted users who see this vehicle (and nobody else's: `fleet` sockets are not in it). */
+export const vehicleRoom = (vehicleId: number) => `vehicle:${vehicleId}`
+
+/** Who may see a device's vehicle live: the fleet room and the vehicle's room; a device without a vehicle, the fleet room only. */
+export function deviceAudience(vehicle: VehicleRef | undefined): string[] {
+  return vehicle ? [FLEET_ROOM, vehicleRoom(vehicle.id)] : [FLEET_ROOM]
+}
 
 export interface LiveFeed {
   /** Sends the device's summary again on the next tick (its vehicle was renamed, assigned or removed). */
@@ -14,7 +22,8 @@ export interface LiveFeed {
 
 /**
  * Forwards vehicle changes to browsers, coalesced per vehicle per tick: a device reporting ten
- * times within a tick costs one message per client.
+ * times within a tick costs one message per client. Each goes only to the sockets that may see the
+ * device's vehicle (socket.io sends once to a socket in both rooms).
  */
 export function startLiveFeed(
   io: Server<ClientToServerEvents, ServerToClientEvents>,
@@ -28,7 +37,10 @@ export function startLiveFeed(
   const timer = setInterval(() => {
     if (changed.size === 0) return
     const now = Date.now()
-    for (const state of changed.values()) io.to(FLEET_ROOM).emit('vehicle', toDeviceSummary(state, vehicleFor(state.imei), now, settings))
+    for (const state of changed.values()) {
+      const vehicle = vehicleFor(state.imei)
+      io.to(deviceAudience(vehicle)).emit('vehicle', toDeviceSummary(state, vehicle, now, settings))
+    }
     changed.clear()
   }, tickMs)
   return {

@@ -10,12 +10,14 @@ import type { DatabaseDeviceAdmission } from '../../processor/device-admission.t
 import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
 import type { ClientToServerEvents, Me, ServerToClientEvents } from '../shared/contract.ts'
 import { registerApi, type ApiDeps } from './api.ts'
-import { startAlertFeed, userRoom } from './alert-feed.ts'
+import { startAlertFeed } from './alert-feed.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
 import { parseCookies } from './http.ts'
-import { FLEET_ROOM, startLiveFeed } from './live-feed.ts'
+import { startLiveFeed } from './live-feed.ts'
+import { startLiveRooms } from './live-rooms.ts'
+import type { PacketSource } from './packets.ts'
 import { serveStatic } from './static.ts'
-import { vehiclesByImei, type VehicleRef } from './devices.ts'
+import { seesVehicle, Visibility } from './visibility.ts'
 
 export interface DashboardDeps {
   db: Database
@@ -29,6 +31,10 @@ export interface DashboardDeps {
   /** The alert rules in memory: the live alerts window and notifications match alerts against them. */
   alertRules: AlertRuleIndex
   notifications?: ApiDeps['notifications']
+  /** The gateway's packet log: installers watch a device's messages. */
+  packets: PacketSource
+  /** How many office users may be active at once. */
+  licenses: number
   webRoot: string
   log: Logger
 }
@@ -51,24 +57,30 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
     socket.data.user = user
     next()
   })
-  // The fleet room: whoever may see every vehicle (everyone, until per-user visibility); the user's own
-  // room: alerts whose rules name that user.
-  io.on('connection', (socket) => void socket.join([FLEET_ROOM, userRoom(socket.data.user.id)]))
-
-  let vehicles = await vehiclesByImei(deps.db)
-  const refreshVehicles = setInterval(() => void vehiclesByImei(deps.db).then((map) => (vehicles = map), () => undefined), 10_000)
-  const feed = startLiveFeed(io, deps.bus, (imei): VehicleRef | undefined => vehicles.get(imei), deps.stateSettings)
-  const stopAlertFeed = startAlertFeed(io, deps.bus, deps.alertRules)
-  /** After a vehicle write: names and assignments show at once, on the map too, not at the next refresh. */
+  const visibility = await Visibility.load(deps.db)
+  // Which rooms each socket is in (fleet, its vehicles, its user, watched devices): what it may receive.
+  const rooms = startLiveRooms(io, visibility, deps.packets, log)
+  const refreshVehicles = setInterval(() => void visibility.refreshVehicles().catch(() => undefined), 10_000)
+  const feed = startLiveFeed(io, deps.bus, (imei) => visibility.vehicleOf(imei), deps.stateSettings)
+  const userSeesVehicle = async (userId: number, vehicleId: number | null) => seesVehicle(await visibility.visibleVehicleIds(userId), vehicleId)
+  const stopAlertFeed = startAlertFeed(io, deps.bus, deps.alertRules, userSeesVehicle, log)
+  /**
+   * After a vehicle write: names and assignments show at once, on the map too, not at the next refresh;
+   * visibility is read again (a deleted vehicle leaves users' choices and groups), and a socket watching
+   * a device now on a vehicle its user does not see stops getting its packets.
+   */
   const vehiclesChanged = async (imeis: (string | null)[]) => {
-    vehicles = await vehiclesByImei(deps.db)
+    await visibility.refreshVehicles()
+    visibility.invalidate()
+    await rooms.resync()
     for (const imei of imeis) {
       const state = imei === null ? undefined : deps.states.get(imei)
       if (state) feed.resend(state)
     }
   }
+  const accessChanged = (userIds?: number[]) => void rooms.resync(userIds)
 
-  registerApi(app, { ...deps, vehiclesChanged, log })
+  registerApi(app, { ...deps, visibility, vehiclesChanged, accessChanged, userDeactivated: (userId) => rooms.disconnectUser(userId), log })
   serveStatic(app, deps.webRoot)
 
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
@@ -80,6 +92,7 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
       clearInterval(refreshVehicles)
       feed.stop()
       stopAlertFeed()
+      rooms.stop()
       io.close()
       uWS.us_listen_socket_close(listenSocket)
     },
