@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { API_ROUTES, type RouteKey } from '../dashboard/server/access.ts'
 import {
-  MODULE_LABELS, MODULES, type AlertRule, type Customer, type LicenseUsage, type Me, type Permissions, type User, type Vehicle, type VehicleGroup,
+  MODULE_LABELS, MODULES, type AlertRule, type Customer, type DeviceSummary, type LicenseUsage, type Me, type Permissions, type User, type Vehicle, type VehicleGroup,
 } from '../dashboard/shared/contract.ts'
 import { apiClient, connectLive, type ApiCall } from './helpers/api-client.ts'
 import { ADMIN, login, startSystem, type RunningSystem } from './helpers/system.ts'
 
-const LICENSES = 6
+const LICENSES = 8
 const grid = (level: 'none' | 'view' | 'edit'): Permissions => Object.fromEntries(MODULES.map((module) => [module, level])) as Permissions
 
 /** Office users against the running system: the users API, licences, and the permission table on every route. */
@@ -162,6 +162,37 @@ describe('office users: permissions on every route, licences, required fields', 
     })
   })
 
+  describe('vehicle groups', () => {
+    it('creates, renames, refills and deletes a group; names are unique; vehicles must exist', async () => {
+      const [a, b] = await Promise.all(['Group van A', 'Group van B'].map(async (name) => (await admin<Vehicle>('POST', '/api/vehicles', { name })).body))
+      const created = await admin<VehicleGroup>('POST', '/api/vehicle-groups', { name: 'South', vehicleIds: [b!.id, a!.id, a!.id] })
+      expect(created).toEqual({ status: 201, body: { id: expect.any(Number), name: 'South', vehicleIds: [a!.id, b!.id].sort((x, y) => x - y) } satisfies VehicleGroup })
+      const id = created.body.id
+      expect((await admin<VehicleGroup[]>('GET', '/api/vehicle-groups')).body).toContainEqual(created.body)
+      expect(await admin('GET', `/api/vehicle-groups/${id}`)).toEqual({ status: 200, body: created.body })
+      expect(await admin('PUT', `/api/vehicle-groups/${id}`, { name: 'South yard' })).toEqual({ status: 200, body: { ...created.body, name: 'South yard' } })
+      expect(await admin('PUT', `/api/vehicle-groups/${id}`, { vehicleIds: [b!.id] })).toEqual({ status: 200, body: { id, name: 'South yard', vehicleIds: [b!.id] } })
+      expect(await admin('POST', '/api/vehicle-groups', { name: 'south YARD' })).toMatchObject({ status: 409, body: { error: { code: 'GROUP_NAME_TAKEN' } } })
+      expect(await admin('POST', '/api/vehicle-groups', { name: 'East', vehicleIds: [999999] })).toEqual({
+        status: 422, body: { error: { code: 'UNKNOWN_VEHICLE', message: 'No vehicle with id 999999' } },
+      })
+      expect((await admin('POST', '/api/vehicle-groups', { name: '' })).status).toBe(400)
+      expect((await admin('PUT', `/api/vehicle-groups/${id}`, {})).status).toBe(400)
+
+      // A deleted vehicle leaves its groups; a deleted group leaves the users who chose it.
+      await admin('DELETE', `/api/vehicles/${b!.id}`)
+      expect((await admin<VehicleGroup>('GET', `/api/vehicle-groups/${id}`)).body.vehicleIds).toEqual([])
+      const user = (await admin<User>('POST', '/api/users', {
+        name: 'Grouped', email: 'grouped@example.com', password: 'password-g', active: false, visibility: { kind: 'selected', groupIds: [id] },
+      })).body
+      expect(user.visibility).toEqual({ kind: 'selected', vehicleIds: [], groupIds: [id] })
+      expect(await admin('DELETE', `/api/vehicle-groups/${id}`)).toEqual({ status: 204, body: undefined })
+      expect((await admin<User>('GET', `/api/users/${user.id}`)).body.visibility).toEqual({ kind: 'selected', vehicleIds: [], groupIds: [] })
+      expect((await admin('GET', `/api/vehicle-groups/${id}`)).status).toBe(404)
+      expect((await admin('DELETE', `/api/vehicle-groups/${id}`)).status).toBe(404)
+    })
+  })
+
   describe('the permission table, route by route', () => {
     const fixtures: Record<string, string> = {}
 
@@ -219,10 +250,10 @@ describe('office users: permissions on every route, licences, required fields', 
       for (const route of moduleRoutes) {
         const answer = await nobody(route.method, pathOf(route.pattern), bodyFor(route.method))
         const needs = route.access.level === 'edit' ? 'editing needs edit access' : 'viewing needs view access'
-        expect(answer, route.key).toEqual({
-          status: 403,
-          body: { error: { code: 'FORBIDDEN', message: `You have no access to ${MODULE_LABELS[route.access.module]}; ${needs}` } },
-        })
+        const message = 'orModule' in route.access
+          ? `You have no access to ${MODULE_LABELS[route.access.module]} or ${MODULE_LABELS[route.access.orModule!]}; ${needs} to one of them`
+          : `You have no access to ${MODULE_LABELS[route.access.module]}; ${needs}`
+        expect(answer, route.key).toEqual({ status: 403, body: { error: { code: 'FORBIDDEN', message } } })
       }
       expect(await nobody('GET', '/api/me')).toMatchObject({ status: 200, body: { permissions: grid('none') } })
       expect((await nobody('GET', '/api/settings/map')).status).toBe(200)
@@ -233,6 +264,18 @@ describe('office users: permissions on every route, licences, required fields', 
       expect((await clerk('POST', '/api/customers', { name: 'Clerk customer' })).status).toBe(201)
       expect(await clerk('PUT', '/api/settings', { customerRadiusMi: 1 })).toMatchObject({ status: 403, body: { error: { message: 'You have no access to Settings; editing needs edit access' } } })
       expect(await clerk('POST', `/api/alerts/1/acknowledge`)).toMatchObject({ status: 403, body: { error: { message: 'You have view access to Map; editing needs edit access' } } })
+    })
+
+    it('opens the vehicle and device lists to Settings users without Map access (to choose from), but not the live map', async () => {
+      const { call, cookie } = await userWith('Office admin', { settings: 'edit' })
+      expect((await call<Vehicle[]>('GET', '/api/vehicles')).body.map((vehicle) => vehicle.name)).toContain('Table van')
+      expect((await call<DeviceSummary[]>('GET', '/api/devices')).body.map((device) => device.imei)).toContain(fixtures['/api/devices/:imei'])
+      expect((await call('GET', `/api/devices/${fixtures['/api/devices/:imei']}/positions`)).status).toBe(403)
+      expect((await call('GET', '/api/alerts')).status).toBe(403)
+      const live = await connectLive(system.baseUrl, cookie)
+      const watched = await new Promise((resolve) => live.emit('watch', { imei: fixtures['/api/devices/:imei']! }, resolve))
+      expect(watched).toEqual({ error: { code: 'FORBIDDEN', message: 'You have no access to Map; viewing needs view access' } })
+      live.close()
     })
 
     it('asks for a login on every route but login and logout', async () => {

@@ -6,9 +6,11 @@ export type RouteAccess = 'public' | 'signedIn' | ModuleAccess
 export interface ModuleAccess {
   module: Module
   level: Exclude<AccessLevel, 'none'>
+  /** A second module whose access at `level` will do as well. */
+  orModule?: Module
 }
 
-const view = (module: Module): ModuleAccess => ({ module, level: 'view' })
+const view = (module: Module, orModule?: Module): ModuleAccess => ({ module, level: 'view', ...(orModule ? { orModule } : {}) })
 const edit = (module: Module): ModuleAccess => ({ module, level: 'edit' })
 
 /**
@@ -17,7 +19,9 @@ const edit = (module: Module): ModuleAccess => ({ module, level: 'edit' })
  * configuring it (vehicles, devices, groups, alert rules, settings, office users) is Settings.
  * `registerApi` registers exactly these routes and refuses to start if one is missing on either side,
  * and the permission test walks this table, so a new route cannot go unchecked.
- * Which vehicles a Map user sees (visibility) is decided on top of this, by `Visibility`.
+ * The vehicle and device lists are read by Settings pages too (assigning devices, choosing vehicles
+ * for rules, groups and users), so Settings view opens them as well as Map view.
+ * Which vehicles a user sees in them (visibility) is decided on top of this, by `Visibility`.
  */
 export const API_ROUTES = {
   'POST /api/login': 'public',
@@ -25,12 +29,12 @@ export const API_ROUTES = {
   'GET /api/me': 'signedIn',
   'GET /api/settings/map': 'signedIn',
 
-  'GET /api/devices': view('map'),
+  'GET /api/devices': view('map', 'settings'),
   'GET /api/devices/:imei/positions': view('map'),
   'GET /api/devices/:imei/packets': view('map'),
   'GET /api/gateway/stats': view('map'),
-  'GET /api/vehicles': view('map'),
-  'GET /api/vehicles/:id': view('map'),
+  'GET /api/vehicles': view('map', 'settings'),
+  'GET /api/vehicles/:id': view('map', 'settings'),
   'GET /api/alerts': view('map'),
   'POST /api/alerts/:id/acknowledge': edit('map'),
 
@@ -74,14 +78,19 @@ export type UserRouteKey = Exclude<RouteKey, PublicRouteKey>
 const RANK: Record<AccessLevel, number> = { none: 0, view: 1, edit: 2 }
 
 export function hasAccess(permissions: Permissions, needed: ModuleAccess): boolean {
-  return RANK[permissions[needed.module]] >= RANK[needed.level]
+  const enough = (module: Module) => RANK[permissions[module]] >= RANK[needed.level]
+  return enough(needed.module) || (needed.orModule !== undefined && enough(needed.orModule))
 }
 
 /** 403 naming the module and what the user has: "You have view access to Settings; editing needs edit access". */
 export function accessDenied(permissions: Permissions, needed: ModuleAccess): ApiError | null {
   if (hasAccess(permissions, needed)) return null
+  const needs = needed.level === 'edit' ? 'editing needs edit access' : 'viewing needs view access'
+  if (needed.orModule !== undefined) {
+    // Only `view` routes have a second module, so a user refused one has no access to either.
+    return new ApiError(403, 'FORBIDDEN', `You have no access to ${MODULE_LABELS[needed.module]} or ${MODULE_LABELS[needed.orModule]}; ${needs} to one of them`)
+  }
   const label = MODULE_LABELS[needed.module]
   const has = permissions[needed.module] === 'none' ? `no access to ${label}` : `${permissions[needed.module]} access to ${label}`
-  const needs = needed.level === 'edit' ? 'editing needs edit access' : 'viewing needs view access'
   return new ApiError(403, 'FORBIDDEN', `You have ${has}; ${needs}`)
 }

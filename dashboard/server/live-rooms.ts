@@ -8,7 +8,7 @@ import { ApiError } from './http.ts'
 import { FLEET_ROOM, vehicleRoom } from './live-feed.ts'
 import { imeiOfPacketRoom, packetRoom, toPacket, type PacketSource } from './packets.ts'
 import { imeiParam } from './validation.ts'
-import type { Visibility } from './visibility.ts'
+import { liveVehicles, type Visibility } from './visibility.ts'
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: Me }>
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: Me }>
@@ -51,7 +51,7 @@ export function startLiveRooms(io: LiveServer, visibility: Visibility, packets: 
 
   const syncNow = async (socket: LiveSocket) => {
     if (socket.disconnected) return
-    const visible = await visibility.visibleVehicleIds(socket.data.user.id)
+    const visible = liveVehicles(await visibility.accessOf(socket.data.user.id))
     const wanted = new Set([userRoom(socket.data.user.id), ...(visible === 'all' ? [FLEET_ROOM] : [...visible].map(vehicleRoom))])
     for (const room of socket.rooms) {
       if (room === socket.id) continue

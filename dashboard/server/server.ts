@@ -17,7 +17,7 @@ import { startLiveFeed } from './live-feed.ts'
 import { startLiveRooms } from './live-rooms.ts'
 import type { PacketSource } from './packets.ts'
 import { serveStatic } from './static.ts'
-import { seesVehicle, Visibility } from './visibility.ts'
+import { liveVehicles, seesVehicle, Visibility } from './visibility.ts'
 
 export interface DashboardDeps {
   db: Database
@@ -62,7 +62,7 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
   const rooms = startLiveRooms(io, visibility, deps.packets, log)
   const refreshVehicles = setInterval(() => void visibility.refreshVehicles().catch(() => undefined), 10_000)
   const feed = startLiveFeed(io, deps.bus, (imei) => visibility.vehicleOf(imei), deps.stateSettings)
-  const userSeesVehicle = async (userId: number, vehicleId: number | null) => seesVehicle(await visibility.visibleVehicleIds(userId), vehicleId)
+  const userSeesVehicle = async (userId: number, vehicleId: number | null) => seesVehicle(liveVehicles(await visibility.accessOf(userId)), vehicleId)
   const stopAlertFeed = startAlertFeed(io, deps.bus, deps.alertRules, userSeesVehicle, log)
   /**
    * After a vehicle write: names and assignments show at once, on the map too, not at the next refresh;

@@ -16,6 +16,11 @@ export interface UserAccess {
 const NOTHING: ReadonlySet<number> = new Set()
 const NO_ACCESS: UserAccess = { active: false, permissions: permissionsOf({}), vehicles: NOTHING }
 
+/** What a user's live sockets may receive: their visible vehicles with Map view (the live map is Map), nothing without it. */
+export function liveVehicles(access: UserAccess): VisibleVehicles {
+  return access.active && access.permissions.map !== 'none' ? access.vehicles : NOTHING
+}
+
 /** Whether a vehicle (or a device's vehicle; null = a device without one) is among the visible ones. Unassigned devices: only for `all`. */
 export function seesVehicle(visible: VisibleVehicles, vehicleId: number | null | undefined): boolean {
   return visible === 'all' || (vehicleId != null && visible.has(vehicleId))
@@ -23,8 +28,9 @@ export function seesVehicle(visible: VisibleVehicles, vehicleId: number | null |
 
 /**
  * Vehicle visibility in one place, for the API, the socket rooms, the live feed and the alerts:
- * `visibleVehicleIds(userId)` is the set of vehicles the user sees, directly or through groups;
- * none without Map view or for an inactive user; `all` for everyone else whose visibility is all.
+ * `visibleVehicleIds(userId)` is the set of vehicles the user sees, directly or through groups, or
+ * `all` (none for an inactive user). Module access is checked apart from it: routes by the access
+ * table, sockets by `liveVehicles` (Map view).
  * It also knows which vehicle each device belongs to (`vehicleOf`), so a device's visibility is its vehicle's.
  *
  * Caches are per process: whoever writes users, groups or vehicles here calls `invalidate` (and
@@ -98,7 +104,7 @@ export class Visibility {
     const row = rows[0]
     if (!row) return NO_ACCESS
     const permissions = permissionsOf(row.permissions)
-    const vehicles: VisibleVehicles = !row.active || permissions.map === 'none' ? NOTHING : row.all_vehicles ? 'all' : new Set(row.vehicle_ids)
+    const vehicles: VisibleVehicles = !row.active ? NOTHING : row.all_vehicles ? 'all' : new Set(row.vehicle_ids)
     return { active: row.active, permissions, vehicles }
   }
 }
