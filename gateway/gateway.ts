@@ -6,6 +6,7 @@ import type { DeviceAdmission } from '../processor/device-admission.ts'
 import type { Protocol } from './record.ts'
 import type { DeviceConnections } from './connections.ts'
 import type { GatewayStats } from './stats.ts'
+import type { PacketSink } from './packet-log.ts'
 import { PROTOCOL_DESCRIPTORS, isHttpProtocol } from './protocols/registry.ts'
 import { listenHttp, type HttpListener } from './transport/http.ts'
 import { listenTcp, type TcpListener } from './transport/tcp.ts'
@@ -14,6 +15,8 @@ import { listenUdp } from './transport/udp.ts'
 export interface GatewayDeps {
   writer: RecordWriter
   devices: DeviceAdmission
+  /** Installers' view of the messages of devices someone watches. */
+  packets?: PacketSink
   stats: GatewayStats
   connections: DeviceConnections
 }
