@@ -74,3 +74,11 @@ function isApiErrorBody(payload: unknown): payload is ApiErrorBody {
   return typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' &&
     'code' in error && typeof error.code === 'string'
 }
+
+export function put<T>(path: string, body: unknown): Promise<T> {
+  return request<T>('PUT', path, body)
+}
+
+export function del<T = undefined>(path: string): Promise<T> {
+  return request<T>('DELETE', path)
+}

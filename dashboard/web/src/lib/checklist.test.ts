@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Packet } from '../../../shared/contract.ts'
-import { evaluate, NO_OBSERVATIONS, observe, type CheckKey, type Observations } from './checklist.ts'
+import type { DeviceSummary, Packet } from '../../../shared/contract.ts'
+import { evaluate, NO_OBSERVATIONS, observe, observeSummary, type CheckKey, type Observations } from './checklist.ts'
 
 const start = Date.parse('2026-11-22T08:00:00Z')
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -101,5 +101,56 @@ describe('commissioning checklist', () => {
       movement: 'Seen, up to 42 km/h',
       time: 'Off by 0 s',
     })
+  })
+})
+
+describe('checklist from live summaries', () => {
+  function summary(atMs: number, position: Record<string, unknown> | null): DeviceSummary {
+    return {
+      imei: '356307042440007',
+      protocol: 'teltonika',
+      vehicleId: null,
+      name: 'Van',
+      connected: true,
+      lastSeen: iso(atMs),
+      status: 'moving',
+      position: position && ({ fixTime: iso(atMs), latitude: 54.68, longitude: 25.27, ...position } as DeviceSummary['position']),
+    }
+  }
+
+  it('proves packets, GPS, power, ignition and movement from the map feed, but not the clock', () => {
+    const o = [
+      summary(start, { satellites: 9, externalVoltageV: 13.8, ignition: true, speedKmh: 30 }),
+      summary(start + 1000, { satellites: 9, externalVoltageV: 13.8, ignition: false, speedKmh: 0 }),
+    ].reduce(observeSummary, NO_OBSERVATIONS)
+    expect(states(o, start + 2000)).toEqual({
+      packets: 'ok',
+      gps: 'ok',
+      power: 'ok',
+      ignitionOn: 'ok',
+      ignitionOff: 'ok',
+      movement: 'ok',
+      time: 'pending',
+    })
+  })
+
+  it('trusts a fix without validity only with enough satellites, and a reported invalid fix never', () => {
+    expect(states(observeSummary(NO_OBSERVATIONS, summary(start, { satellites: 3 })), start).gps).toBe('pending')
+    expect(states(observeSummary(NO_OBSERVATIONS, summary(start, { satellites: 9, valid: false })), start).gps).toBe('pending')
+  })
+
+  it('does not let an older summary override what a newer packet said', () => {
+    const fromPacket = seen(packet(start + 5000, [record(start + 5000, { satellites: 0, valid: false, externalVoltageV: 0 })]))
+    const o = observeSummary(fromPacket, summary(start, { satellites: 9, externalVoltageV: 13 }))
+    expect(states(o, start + 5000)).toMatchObject({ gps: 'pending', power: 'pending' })
+    expect(o.lastPacketAt).toBe(start + 5000)
+  })
+
+  it('keeps the newest fix by fix time when history arrives after live data', () => {
+    const o = seen(
+      packet(start, [record(start, { satellites: 9 })]),
+      packet(start + 1000, [record(start - 3_600_000, { satellites: 0, valid: false, buffered: true })]),
+    )
+    expect(states(o, start + 1000).gps).toBe('ok')
   })
 })

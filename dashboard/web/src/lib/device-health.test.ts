@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { DeviceSummary } from '../../../shared/contract.ts'
-import { deviceHealth, formatFix, formatSignal, matchesDeviceFilter, sortForInstallers } from './device-health.ts'
+import { deviceHealth, formatFix, formatSignal, matchesDeviceFilter, problemsFirst } from './device-health.ts'
 
 const now = Date.parse('2026-11-22T12:00:00Z')
 const ago = (ms: number) => new Date(now - ms).toISOString()
@@ -19,13 +19,19 @@ describe('deviceHealth', () => {
   })
 })
 
-describe('sortForInstallers', () => {
-  it('puts devices that never connected, then silent ones, first', () => {
-    const sorted = sortForInstallers(
-      [device('ok-b'), device('silent', { lastSeen: ago(3_600_000) }), device('ok-a'), device('never', { lastSeen: null, status: 'never' })],
+describe('problemsFirst', () => {
+  it('puts devices that never connected, then silent ones, then unconnected ones first, keeping the given order', () => {
+    const sorted = problemsFirst(
+      [
+        device('ok-a'),
+        device('offline', { connected: false }),
+        device('silent', { lastSeen: ago(3_600_000) }),
+        device('ok-b'),
+        device('never', { lastSeen: null, status: 'never' }),
+      ],
       now,
     )
-    expect(sorted.map((d) => d.imei)).toEqual(['never', 'silent', 'ok-a', 'ok-b'])
+    expect(sorted.map((d) => d.imei)).toEqual(['never', 'silent', 'offline', 'ok-a', 'ok-b'])
   })
 })
 

@@ -1,7 +1,6 @@
 /** The installer's view of a device: is it reporting, and what does its latest position say. */
 import type { DeviceSummary, LivePosition } from '../../../shared/contract.ts'
 import { isStale } from './format.ts'
-import { byDisplayName } from './vehicle-query.ts'
 
 /** Silent for longer than this: the last-packet time turns red. */
 export const STALE_AFTER_MS = 10 * 60_000
@@ -26,14 +25,16 @@ export const HEALTH_LABELS: Readonly<Record<DeviceHealth, string>> = {
   ok: 'Reporting',
 }
 
-const HEALTH_ORDER: Readonly<Record<DeviceHealth, number>> = { never: 0, silent: 1, offline: 2, ok: 3 }
+const HEALTH_ORDER: readonly DeviceHealth[] = ['never', 'silent', 'offline', 'ok']
 
-/** Devices needing attention first (never connected, then stopped reporting), then by name. */
-export function sortForInstallers(devices: Iterable<DeviceSummary>, now: number): DeviceSummary[] {
-  return [...devices]
-    .map((device) => ({ device, rank: HEALTH_ORDER[deviceHealth(device, now)] }))
-    .sort((a, b) => a.rank - b.rank || byDisplayName(a.device, b.device))
-    .map(({ device }) => device)
+/**
+ * Devices needing attention first (never connected, then stopped reporting, then not connected), keeping
+ * the given order within each group: pass the fleet already sorted by name, and no sort runs per update.
+ */
+export function problemsFirst(devices: Iterable<DeviceSummary>, now: number): DeviceSummary[] {
+  const groups: Record<DeviceHealth, DeviceSummary[]> = { never: [], silent: [], offline: [], ok: [] }
+  for (const device of devices) groups[deviceHealth(device, now)].push(device)
+  return HEALTH_ORDER.flatMap((health) => groups[health])
 }
 
 export type DeviceFilter = 'all' | 'problems' | 'reporting'

@@ -14,7 +14,9 @@ export class Fleet {
   loaded = $state(false)
   loadError = $state<string | null>(null)
 
-  sorted: readonly DeviceSummary[] = $derived([...this.devices.values()].sort(byDisplayName))
+  /** IMEIs in display order, sorted again only when a device appears, goes or is renamed (not as it moves). */
+  order = $state.raw<readonly string[]>([])
+  sorted: readonly DeviceSummary[] = $derived(inOrder(this.order, this.devices))
   counts = $derived(countByStatus(this.devices.values()))
 
   #socket: LiveSocket
@@ -71,9 +73,11 @@ export class Fleet {
     const changed = [...this.#pending.values()]
     this.#pending.clear()
     if (changed.length === 0) return
-    const next = new Map(this.devices)
+    const previous = this.devices
+    const next = new Map(previous)
     for (const device of changed) next.set(device.imei, device)
     this.devices = next
+    if (changed.some((device) => previous.get(device.imei)?.name !== device.name)) this.order = displayOrder(next)
     this.#notify(changed, [])
   }
 
@@ -89,6 +93,7 @@ export class Fleet {
     this.#pending.clear()
     const removed = [...previous.keys()].filter((imei) => !next.has(imei))
     this.devices = next
+    this.order = displayOrder(next)
     this.loaded = true
     this.#notify([...next.values()], removed)
   }
@@ -96,6 +101,19 @@ export class Fleet {
   #notify(changed: readonly DeviceSummary[], removed: readonly string[]): void {
     for (const listener of this.#listeners) listener(changed, removed)
   }
+}
+
+function displayOrder(devices: ReadonlyMap<string, DeviceSummary>): string[] {
+  return [...devices.values()].sort(byDisplayName).map((device) => device.imei)
+}
+
+function inOrder(order: readonly string[], devices: ReadonlyMap<string, DeviceSummary>): DeviceSummary[] {
+  const sorted: DeviceSummary[] = []
+  for (const imei of order) {
+    const device = devices.get(imei)
+    if (device) sorted.push(device)
+  }
+  return sorted
 }
 
 function reportedLater(a: DeviceSummary, b: DeviceSummary): boolean {

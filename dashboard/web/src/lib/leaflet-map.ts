@@ -1,11 +1,19 @@
-/** The live fleet on a Leaflet map, mounted through `{@attach}`; markers move in place as events arrive. */
+/**
+ * The live fleet on a Leaflet map, mounted through `{@attach}`; markers move in place as batches arrive.
+ * Up to CANVAS_THRESHOLD positioned vehicles are DOM markers; beyond it, one canvas draws them all.
+ */
 import L from 'leaflet'
 import { untrack } from 'svelte'
 import type { Attachment } from 'svelte/attachments'
-import type { DeviceSummary, LivePosition, MapSettings } from '../../../shared/contract.ts'
+import type { DeviceSummary, MapSettings } from '../../../shared/contract.ts'
+import { CanvasMarkers } from './canvas-markers.ts'
+import { DomMarkers } from './dom-markers.ts'
 import type { FleetListener } from './fleet.svelte.ts'
-import { formatSpeed, STATUS_LABELS } from './format.ts'
-import { displayName } from './vehicle-query.ts'
+import { FrameMonitor } from './frame-monitor.ts'
+import { drawTrail } from './leaflet-trail.ts'
+import type { MarkerLayer, MarkerMode } from './marker-layer.ts'
+import { exposeMap } from './test-hook.ts'
+import type { TrailSegment } from './trail.ts'
 
 export interface FleetSource {
   current(): readonly DeviceSummary[]
@@ -16,28 +24,23 @@ export interface FleetMapOptions {
   onMarkerClick(imei: string): void
   /** The user dragged the map, so it no longer follows a vehicle. */
   onFollowEnd(): void
+  /** `auto` switches to canvas above CANVAS_THRESHOLD vehicles (and back below 80 % of it). */
+  markerMode?: MarkerMode | 'auto'
 }
 
+export const CANVAS_THRESHOLD = 500
 const WORLD_CENTER: L.LatLngTuple = [20, 0]
 const FOLLOW_MIN_ZOOM = 14
 const FIT_MAX_ZOOM = 15
 
-// One icon for every vehicle: status and heading are set on each marker's own element.
-const vehicleIcon = L.divIcon({
-  className: 'vehicle-marker',
-  html: '<span class="vehicle-marker-heading"></span>',
-  iconSize: [18, 18],
-})
-
-/**
- * One marker per positioned device, with `data-imei`, `data-status`, `data-lat` and `data-lng`
- * on its element so browser tests and CSS can find it.
- */
 export class FleetMapView {
   #options: FleetMapOptions
   #map: L.Map | null = null
-  #markers = new Map<string, L.Marker>()
+  #fleet: FleetSource | null = null
+  #layer: MarkerLayer | null = null
+  #monitor = new FrameMonitor()
   #followed: string | null = null
+  #highlighted: string | null = null
   #fitted = false
 
   constructor(options: FleetMapOptions) {
@@ -49,15 +52,37 @@ export class FleetMapView {
     return (element) => untrack(() => this.#mount(element, fleet, tiles))
   }
 
+  /** For `{@attach}` after `attach`: draws the trail given, and removes it when the trail changes. */
+  trail(segments: readonly TrailSegment[]): Attachment<HTMLElement> {
+    return () => {
+      const map = this.#map
+      if (!map || segments.length === 0) return
+      const layer = drawTrail(map, segments)
+      return () => void layer.remove()
+    }
+  }
+
+  /** For `{@attach}` after `attach`: emphasises the selected vehicle's marker. */
+  highlight(imei: string | null): Attachment<HTMLElement> {
+    return () => {
+      this.#highlighted = imei
+      this.#layer?.highlight(imei)
+    }
+  }
+
   /** Centre on a vehicle and keep it centred as it moves, until the user drags the map. */
   follow(imei: string): void {
     this.#followed = imei
-    const marker = this.#markers.get(imei)
-    if (this.#map && marker) this.#map.setView(marker.getLatLng(), Math.max(this.#map.getZoom(), FOLLOW_MIN_ZOOM))
+    const position = this.#layer?.get(imei)
+    if (this.#map && position) this.#map.setView([position.lat, position.lng], Math.max(this.#map.getZoom(), FOLLOW_MIN_ZOOM))
+  }
+
+  unfollow(): void {
+    this.#followed = null
   }
 
   #mount(element: HTMLElement, fleet: FleetSource, { tileUrl, attribution }: MapSettings): () => void {
-    const map = L.map(element, { center: WORLD_CENTER, zoom: 2, worldCopyJump: true })
+    const map = L.map(element, { center: WORLD_CENTER, zoom: 2, worldCopyJump: true, zoomControl: true })
     if (tileUrl !== '') L.tileLayer(tileUrl, { attribution, maxZoom: 19 }).addTo(map)
     map.on('dragstart', () => {
       if (this.#followed === null) return
@@ -67,77 +92,82 @@ export class FleetMapView {
     const resizeObserver = new ResizeObserver(() => map.invalidateSize())
     resizeObserver.observe(element)
     this.#map = map
+    this.#fleet = fleet
+    this.#monitor.start()
+    const unexpose = exposeMap({
+      markerPosition: (imei) => this.#layer?.get(imei) ?? null,
+      markerMode: () => this.#layer?.mode ?? null,
+      markerCount: () => this.#layer?.size ?? 0,
+      frameTimes: () => this.#monitor.frameTimes.values(),
+      updateTimes: () => this.#monitor.updateTimes.values(),
+    })
 
     this.#apply(fleet.current(), [])
-    const unsubscribe = fleet.subscribe((changed, removed) => this.#apply(changed, removed))
+    const unsubscribe = fleet.subscribe((changed, removed) => this.#monitor.measure(() => this.#apply(changed, removed)))
 
     return () => {
       unsubscribe()
+      unexpose()
+      this.#monitor.stop()
       resizeObserver.disconnect()
+      this.#layer?.destroy()
+      this.#layer = null
       map.remove()
       this.#map = null
-      this.#markers.clear()
+      this.#fleet = null
       this.#fitted = false
     }
   }
 
   #apply(changed: readonly DeviceSummary[], removed: readonly string[]): void {
-    for (const imei of removed) this.#removeMarker(imei)
+    const map = this.#map
+    if (!map) return
+    const layer = this.#layerFor(changed.length)
+    for (const imei of removed) layer.delete(imei)
     for (const device of changed) {
-      if (device.position) this.#placeMarker(device, device.position)
-      else this.#removeMarker(device.imei)
+      if (device.position) layer.set(device, device.position)
+      else layer.delete(device.imei)
+    }
+    layer.flush()
+    if (this.#followed !== null) {
+      const followed = changed.find((device) => device.imei === this.#followed)
+      if (followed?.position) map.panTo([followed.position.latitude, followed.position.longitude])
     }
     if (!this.#fitted) this.#fitToMarkers()
   }
 
-  #placeMarker(device: DeviceSummary, position: LivePosition): void {
-    const map = this.#map
-    if (!map) return
-    const latLng = L.latLng(position.latitude, position.longitude)
-    let marker = this.#markers.get(device.imei)
-    if (marker) {
-      marker.setLatLng(latLng)
-    } else {
-      marker = L.marker(latLng, { icon: vehicleIcon, keyboard: false })
-        .bindTooltip('', { direction: 'top', offset: [0, -10] })
-        .on('click', () => this.#options.onMarkerClick(device.imei))
-        .addTo(map)
-      this.#markers.set(device.imei, marker)
-    }
-    marker.setTooltipContent(describe(device, position))
-    const element = marker.getElement()
-    if (element) labelMarkerElement(element, device, position)
-    if (device.imei === this.#followed) map.panTo(latLng)
+  /** The layer to draw with, switching kinds when the fleet crosses the threshold. */
+  #layerFor(incoming: number): MarkerLayer {
+    const map = this.#map as L.Map
+    const wanted = this.#wantedMode(Math.max(this.#layer?.size ?? 0, incoming))
+    if (this.#layer?.mode === wanted) return this.#layer
+    this.#layer?.destroy()
+    const onClick = (imei: string) => this.#options.onMarkerClick(imei)
+    const layer: MarkerLayer = wanted === 'canvas' ? new CanvasMarkers(map, onClick) : new DomMarkers(map, onClick)
+    this.#layer = layer
+    // A new kind of layer starts from the whole fleet, not only this batch.
+    for (const device of this.#fleet?.current() ?? []) if (device.position) layer.set(device, device.position)
+    layer.highlight(this.#highlighted)
+    return layer
   }
 
-  #removeMarker(imei: string): void {
-    this.#markers.get(imei)?.remove()
-    this.#markers.delete(imei)
+  #wantedMode(count: number): MarkerMode {
+    const mode = this.#options.markerMode ?? 'auto'
+    if (mode !== 'auto') return mode
+    if (this.#layer?.mode === 'canvas') return count < CANVAS_THRESHOLD * 0.8 ? 'dom' : 'canvas'
+    return count > CANVAS_THRESHOLD ? 'canvas' : 'dom'
   }
 
   #fitToMarkers(): void {
-    if (!this.#map || this.#markers.size === 0) return
-    const bounds = L.latLngBounds([...this.#markers.values()].map((marker) => marker.getLatLng()))
-    this.#map.fitBounds(bounds, { padding: [40, 40], maxZoom: FIT_MAX_ZOOM })
+    const latLngs = this.#layer?.latLngs() ?? []
+    if (!this.#map || latLngs.length === 0) return
+    this.#map.fitBounds(L.latLngBounds(latLngs), { padding: [40, 40], maxZoom: FIT_MAX_ZOOM })
     this.#fitted = true
   }
 }
 
-function labelMarkerElement(element: HTMLElement, device: DeviceSummary, position: LivePosition): void {
-  element.dataset.imei = device.imei
-  element.dataset.status = device.status
-  element.dataset.lat = String(position.latitude)
-  element.dataset.lng = String(position.longitude)
-  const showHeading = device.status === 'moving' && position.course !== undefined
-  element.classList.toggle('has-heading', showHeading)
-  if (showHeading) element.style.setProperty('--course', `${position.course}deg`)
-}
-
-function describe(device: DeviceSummary, position: LivePosition): string {
-  const name = escapeHtml(displayName(device))
-  return `<strong>${name}</strong><br>${STATUS_LABELS[device.status]} · ${formatSpeed(position.speedKmh)}`
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+/** `?markers=dom|canvas` in the page URL forces one kind of marker (tests, benchmarks); anything else is auto. */
+export function markerModeFrom(search: string): MarkerMode | 'auto' {
+  const wanted = new URLSearchParams(search).get('markers')
+  return wanted === 'dom' || wanted === 'canvas' ? wanted : 'auto'
 }

@@ -1,6 +1,6 @@
 /** What the signed-in user may see and change: the UI hides or disables what the server would refuse anyway. */
 import type { AccessLevel, Me, Module } from '../../../shared/contract.ts'
-import type { Page } from './route.ts'
+import type { NavPage, Page } from './route.ts'
 
 const RANK: Record<AccessLevel, number> = { none: 0, view: 1, edit: 2 }
 
@@ -26,7 +26,7 @@ export const PAGE_MODULE: Readonly<Record<Page, Module>> = {
 }
 
 export interface NavItem {
-  page: Page
+  page: NavPage
   label: string
 }
 
@@ -48,7 +48,7 @@ export function navFor(user: Pick<Me, 'permissions'>): NavItem[] {
 }
 
 /** Where to land: the first page the user may open, or null when there is none. */
-export function landingPage(user: Pick<Me, 'permissions'>): Page | null {
+export function landingPage(user: Pick<Me, 'permissions'>): NavPage | null {
   return navFor(user)[0]?.page ?? null
 }
 

@@ -42,9 +42,16 @@ export function hrefFor(route: Route): string {
   }
 }
 
-/** The href of a page that needs no parameter. */
-export function pageHref(page: Exclude<Page, 'device'>): string {
-  return page === 'alerts' ? hrefFor({ page, tab: 'history' }) : hrefFor({ page } as Route)
+/** A page reached from the navigation: every page but a single device's. */
+export type NavPage = Exclude<Page, 'device'>
+
+/** The route of a navigation page, on its first tab. */
+export function routeFor(page: NavPage): Route {
+  return page === 'alerts' ? { page, tab: 'history' } : { page }
+}
+
+export function pageHref(page: NavPage): string {
+  return hrefFor(routeFor(page))
 }
 
 function safeDecode(part: string): string {

@@ -1,25 +1,17 @@
-/** A tiny hash router for the signed-in pages (`#/map`); the login page shows whenever nobody is signed in. */
-
-export const PAGES = ['map'] as const
-export type Page = (typeof PAGES)[number]
-
-const DEFAULT_PAGE: Page = 'map'
+/** The current hash route as reactive state; the login page shows whenever nobody is signed in. */
+import { parseRoute, type Route } from './route.ts'
 
 export class Router {
-  page = $state<Page>(pageFromHash(location.hash))
+  /** Null when the hash names no page: the shell shows the user's landing page. */
+  route = $state<Route | null>(parseRoute(location.hash))
 
   constructor() {
     window.addEventListener('hashchange', () => {
-      this.page = pageFromHash(location.hash)
+      this.route = parseRoute(location.hash)
     })
   }
-}
 
-export function hrefFor(page: Page): string {
-  return `#/${page}`
-}
-
-function pageFromHash(hash: string): Page {
-  const name = hash.replace(/^#\/?/, '')
-  return PAGES.find((page) => page === name) ?? DEFAULT_PAGE
+  go(href: string): void {
+    location.hash = href
+  }
 }
