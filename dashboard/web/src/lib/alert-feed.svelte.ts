@@ -1,6 +1,6 @@
 /** The live alerts window: today's alerts from the API, then each new one (and its clearing) from the socket. */
-import type { Alert } from '../../../shared/contract.ts'
-import { upsertAlert, unacknowledgedCount } from './alert-text.ts'
+import type { Alert, AlertRule } from '../../../shared/contract.ts'
+import { inAlertsWindow, upsertAlert, unacknowledgedCount } from './alert-text.ts'
 import * as api from './api.ts'
 import type { LiveSocket } from './live.svelte.ts'
 
@@ -21,9 +21,12 @@ export class AlertFeed {
   unacknowledged = $derived(unacknowledgedCount(this.items))
 
   #socket: LiveSocket
+  #userId: number
 
-  constructor(socket: LiveSocket) {
+  /** `userId`: whose window this is (alerts on load are those the rules show this user, as live ones are). */
+  constructor(socket: LiveSocket, userId: number) {
     this.#socket = socket
+    this.#userId = userId
     socket.on('alert', this.#receive)
     socket.on('alertCleared', this.#cleared)
     socket.io.on('reconnect', this.#reload)
@@ -32,9 +35,10 @@ export class AlertFeed {
   async load(): Promise<void> {
     try {
       const query = new URLSearchParams({ from: new Date(Date.now() - RECENT_MS).toISOString(), limit: String(MAX_ALERTS) })
-      const listed = await api.get<Alert[]>(`/api/alerts?${query}`)
+      const [listed, rules] = await Promise.all([api.get<Alert[]>(`/api/alerts?${query}`), this.#rules()])
+      const shown = rules === null ? listed : listed.filter((alert) => inAlertsWindow(alert, rules, this.#userId))
       // Alerts that arrived live while the request was in flight stay on top.
-      let items: readonly Alert[] = listed
+      let items: readonly Alert[] = shown
       for (const alert of [...this.items].reverse()) items = upsertAlert(items, alert, MAX_ALERTS)
       this.items = items
       this.loadError = null
@@ -43,6 +47,11 @@ export class AlertFeed {
     } finally {
       this.loaded = true
     }
+  }
+
+  /** The alert rules, or null when they cannot be read (not allowed, or failed): then every listed alert shows. */
+  async #rules(): Promise<AlertRule[] | null> {
+    return api.get<AlertRule[]>('/api/alert-rules').catch(() => null)
   }
 
   async acknowledge(id: number): Promise<void> {

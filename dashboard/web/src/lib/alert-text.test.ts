@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Alert } from '../../../shared/contract.ts'
-import { alertForce, alertPlace, dayRange, unacknowledgedCount, upsertAlert } from './alert-text.ts'
+import type { Alert, AlertRule } from '../../../shared/contract.ts'
+import { alertForce, alertPlace, dayRange, inAlertsWindow, unacknowledgedCount, upsertAlert } from './alert-text.ts'
 
 function alert(id: number, fields: Partial<Alert> = {}): Alert {
   return {
@@ -69,5 +69,31 @@ describe('dayRange', () => {
   it('leaves out an empty or malformed end', () => {
     expect(dayRange('', '')).toEqual({})
     expect(dayRange('yesterday', '2026-11-22')).toEqual({ to: new Date(new Date(2026, 10, 23).getTime() - 1).toISOString() })
+  })
+})
+
+describe('inAlertsWindow', () => {
+  function rule(fields: Partial<AlertRule> = {}): AlertRule {
+    return { id: 1, description: 'Cuts', type: 'powerDisconnect', vehicleIds: [1], thresholdG: null, emails: [], phones: [], userIds: [], createdAt: '2026-11-22T00:00:00Z', ...fields }
+  }
+
+  it('shows an alert a rule chooses for everyone or for this user', () => {
+    expect(inAlertsWindow(alert(1), [rule()], 7)).toBe(true)
+    expect(inAlertsWindow(alert(1), [rule({ userIds: [7] })], 7)).toBe(true)
+    expect(inAlertsWindow(alert(1), [rule({ userIds: [8] })], 7)).toBe(false)
+  })
+
+  it('hides alerts no rule chooses: another type, another vehicle, no vehicle, no rules', () => {
+    expect(inAlertsWindow(alert(1), [rule({ type: 'noUpdate' })], 7)).toBe(false)
+    expect(inAlertsWindow(alert(1), [rule({ vehicleIds: [2] })], 7)).toBe(false)
+    expect(inAlertsWindow(alert(1, { vehicleId: null }), [rule()], 7)).toBe(false)
+    expect(inAlertsWindow(alert(1), [], 7)).toBe(false)
+  })
+
+  it('applies a force threshold, in either sign, and lets an alert without a measured force through', () => {
+    const harsh = rule({ type: 'harshBraking', thresholdG: 0.5 })
+    expect(inAlertsWindow(alert(1, { type: 'harshBraking', details: { g: -0.6 } }), [harsh], 7)).toBe(true)
+    expect(inAlertsWindow(alert(1, { type: 'harshBraking', details: { g: 0.4 } }), [harsh], 7)).toBe(false)
+    expect(inAlertsWindow(alert(1, { type: 'harshBraking', details: {} }), [harsh], 7)).toBe(true)
   })
 })

@@ -1,5 +1,5 @@
 /** How an alert reads in the alerts panel and the history: where it happened, the live list's order. */
-import type { Alert } from '../../../shared/contract.ts'
+import type { Alert, AlertRule } from '../../../shared/contract.ts'
 import { formatCoordinates } from './format.ts'
 
 /** The customers' service locations near it ("Acme · Main depot"), else its coordinates, else "Unknown place". */
@@ -45,4 +45,20 @@ function localDay(date: string): Date | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date)
   if (!match) return null
   return new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]))
+}
+
+/**
+ * Whether the live alerts window shows this alert to this user, as the server decides for live alerts: a
+ * rule of its type names its vehicle, its force (when measured) reaches the rule's threshold, and the rule
+ * names this user or nobody. Used to show the same alerts on load as arrive live.
+ */
+export function inAlertsWindow(alert: Alert, rules: readonly AlertRule[], userId: number): boolean {
+  return rules.some((rule) => ruleMatches(rule, alert) && (rule.userIds.length === 0 || rule.userIds.includes(userId)))
+}
+
+function ruleMatches(rule: AlertRule, alert: Alert): boolean {
+  if (rule.type !== alert.type || alert.vehicleId === null || !rule.vehicleIds.includes(alert.vehicleId)) return false
+  const g = alert.details.g
+  if (rule.thresholdG === null || typeof g !== 'number' || !Number.isFinite(g)) return true
+  return Math.abs(g) >= rule.thresholdG
 }
