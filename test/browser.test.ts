@@ -1,47 +1,136 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { browserMissing, launchChromium } from './helpers/browser.ts'
-import { ADMIN, startSystem, type RunningSystem } from './helpers/system.ts'
+import { ADMIN, login, startSystem, type RunningSystem } from './helpers/system.ts'
 import { TeltonikaTestDevice } from './helpers/teltonika-client.ts'
 
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../docs/screenshots')
+/** `npm run screenshots` sets SCREENSHOTS=1 to refresh the README's pictures; plain test runs leave the tree alone. */
+const SCREENSHOTS = process.env.SCREENSHOTS === '1' ? path.resolve(import.meta.dirname, '../docs/screenshots') : null
+const shoot = (page: Page, name: string) => (SCREENSHOTS ? page.screenshot({ path: path.join(SCREENSHOTS, name) }) : Promise.resolve())
+
+const VILNIUS = { latitude: 54.6872, longitude: 25.2797 }
+const fix = (offsetMs: number, over: Record<string, unknown> = {}, io: Record<number, number> = {}) => ({
+  timeMs: Date.now() - (Date.now() % 1000) + offsetMs, ...VILNIUS, satellites: 10, speedKmh: 48, course: 45, io: { 239: 1, 240: 1, 66: 14100, 67: 4050, ...io }, ...over,
+})
 
 describe.skipIf(browserMissing)('dashboard in headless chromium', () => {
   let system: RunningSystem
   let browser: Browser
+  let cookie: string
 
   beforeAll(async () => {
     ;[system, browser] = await Promise.all([startSystem(), launchChromium()])
+    cookie = await login(system.baseUrl)
   }, 120_000)
   afterAll(async () => {
     await browser?.close()
     await system?.stop()
   })
 
-  it('logs in and sees a simulated vehicle marker move on the live map', async () => {
+  const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${system.baseUrl}${route}`, {
+      method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    expect(response.status, `${method} ${route}: ${await response.clone().text()}`).toBeLessThan(300)
+    return (await response.json()) as T
+  }
+
+  async function openAs(email: string, password: string, hash = ''): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await page.goto(system.baseUrl + '/')
+    await page.fill('#login-email', email)
+    await page.fill('#login-password', password)
+    await page.click('button[type="submit"]')
+    await page.locator('[data-connection="connected"]').waitFor({ timeout: 10_000 })
+    if (hash) await page.goto(`${system.baseUrl}/${hash}`)
+    return page
+  }
+
+  const markerOf = (page: Page, imei: string) => page.evaluate((id) => window.__fleetwire?.markerPosition(id) ?? null, imei)
+
+  it('logs in and sees a simulated vehicle marker move and its status change', async () => {
     const imei = '356307042460005'
     const device = await TeltonikaTestDevice.connect(system.ports.teltonika!, imei)
-    const report = (second: number, latitude: number, longitude: number) =>
-      device.send([{ timeMs: Date.now() - 1000 + second, latitude, longitude, satellites: 10, speedKmh: 48, course: 45, io: { 239: 1, 240: 1, 66: 14100 } }])
-    await report(0, 54.6872, 25.2797)
+    await device.send([fix(-2000)])
+    const page = await openAs(ADMIN.email, ADMIN.password)
+    await expect.poll(() => markerOf(page, imei), { timeout: 10_000 }).toMatchObject({ lat: expect.closeTo(54.6872, 4), status: 'moving' })
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    await page.goto(system.baseUrl)
-    await page.fill('#login-email', ADMIN.email)
-    await page.fill('#login-password', ADMIN.password)
-    await page.click('button[type="submit"]')
-
-    const marker = page.locator(`.leaflet-marker-icon[data-imei="${imei}"]`)
-    await marker.waitFor({ timeout: 10_000 })
-    expect(Number(await marker.getAttribute('data-lat'))).toBeCloseTo(54.6872, 4)
-
-    await report(1, 54.6901, 25.2853)
-    await expect.poll(async () => Number(await marker.getAttribute('data-lat')), { timeout: 5_000 }).toBeCloseTo(54.6901, 4)
-    expect(Number(await marker.getAttribute('data-lng'))).toBeCloseTo(25.2853, 4)
-    await page.locator(`[data-imei="${imei}"][data-status="moving"]`).first().waitFor({ timeout: 5_000 })
-
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'map.png') })
+    await device.send([fix(-1000, { latitude: 54.6901, longitude: 25.2853 })])
+    await expect.poll(() => markerOf(page, imei), { timeout: 5_000 }).toMatchObject({ lat: expect.closeTo(54.6901, 4), lng: expect.closeTo(25.2853, 4) })
+    await device.send([fix(0, { latitude: 54.6901, longitude: 25.2853, speedKmh: 0 }, { 239: 0, 240: 0 })])
+    await expect.poll(() => markerOf(page, imei), { timeout: 5_000 }).toMatchObject({ status: 'stopped' })
+    await page.locator(`.vehicle-row[data-imei="${imei}"][data-status="stopped"]`).waitFor({ timeout: 5_000 })
+    await shoot(page, 'map.png')
     device.close()
+    await page.close()
+  }, 60_000)
+
+  it('shows a simulated power cut in the alerts panel within 2 s', async () => {
+    const imei = '356307042460013'
+    const device = await TeltonikaTestDevice.connect(system.ports.teltonika!, imei)
+    await device.send([fix(-3000, {}, { 66: 12800 })])
+    const vehicle = await api<{ id: number }>('POST', '/api/vehicles', { name: 'Van 12', deviceImei: imei })
+    await api('POST', '/api/alert-rules', { description: 'Tracker unplugged', type: 'powerDisconnect', vehicleIds: [vehicle.id], emails: [], phones: [], userIds: [] })
+    const page = await openAs(ADMIN.email, ADMIN.password)
+    await expect.poll(() => markerOf(page, imei), { timeout: 10_000 }).not.toBeNull()
+
+    const row = page.locator('.alerts-panel [data-alert-type="powerDisconnect"]')
+    const cutAt = Date.now()
+    await device.send([fix(-1000, { speedKmh: 0 }, { 252: 1, 66: 0, 240: 0 })])
+    await row.first().waitFor({ timeout: 2_000 })
+    expect(Date.now() - cutAt).toBeLessThan(2_000)
+    await shoot(page, 'alerts.png')
+    await row.first().locator('[data-action="acknowledge"]').click()
+    await page.locator('.alerts-panel [data-alert-type="powerDisconnect"][data-acknowledged="true"]').or(page.locator('.alerts-panel[data-unacknowledged="0"]')).first().waitFor({ timeout: 5_000 })
+    device.close()
+    await page.close()
+  }, 60_000)
+
+  it('turns the commissioning checklist green for a device that does everything, with live packets', async () => {
+    const imei = '356307042460021'
+    const device = await TeltonikaTestDevice.connect(system.ports.teltonika!, imei)
+    await device.send([fix(-5000, { speedKmh: 0 }, { 239: 0, 240: 0, 66: 12700 })])
+    const page = await openAs(ADMIN.email, ADMIN.password, `#/devices/${imei}`)
+    await page.locator('[data-check="packets"]').waitFor({ timeout: 10_000 })
+
+    await device.send([fix(-3000, { speedKmh: 0 }, { 239: 1, 240: 0, 66: 13900 })])
+    await device.send([fix(-2000, { speedKmh: 35 }, { 239: 1, 240: 1, 66: 14000 })])
+    await device.send([fix(-1000, { speedKmh: 0 }, { 239: 0, 240: 0, 66: 12700 })])
+    for (const check of ['packets', 'gps', 'power', 'ignitionOn', 'ignitionOff', 'movement', 'time']) {
+      await page.locator(`[data-check="${check}"][data-state="ok"]`).waitFor({ timeout: 5_000 })
+    }
+    await page.locator('.checklist[data-complete="true"]').waitFor({ timeout: 5_000 })
+    expect(await page.locator('.packet-row').count()).toBeGreaterThanOrEqual(3)
+    await shoot(page, 'device.png')
+    device.close()
+    await page.close()
+  }, 60_000)
+
+  it('never shows a restricted user a vehicle hidden from them, on the map or in the list', async () => {
+    const [seenImei, hiddenImei] = ['356307042460039', '356307042460047']
+    const seenDevice = await TeltonikaTestDevice.connect(system.ports.teltonika!, seenImei)
+    const hiddenDevice = await TeltonikaTestDevice.connect(system.ports.teltonika!, hiddenImei)
+    await seenDevice.send([fix(-2000)])
+    await hiddenDevice.send([fix(-2000, { latitude: 54.7 })])
+    const seen = await api<{ id: number }>('POST', '/api/vehicles', { name: 'Seen truck', deviceImei: seenImei })
+    await api('POST', '/api/vehicles', { name: 'Hidden truck', deviceImei: hiddenImei })
+    const password = 'dispatcher-pass-1'
+    await api('POST', '/api/users', {
+      name: 'Dispatcher', email: 'dispatcher@example.com', password,
+      permissions: { map: 'view', customers: 'none', schedule: 'none', estimates: 'none', invoices: 'none', timesheets: 'none', reports: 'none', settings: 'none' },
+      visibility: { kind: 'selected', vehicleIds: [seen.id], groupIds: [] },
+    })
+    const page = await openAs('dispatcher@example.com', password)
+    await expect.poll(() => markerOf(page, seenImei), { timeout: 10_000 }).not.toBeNull()
+    await seenDevice.send([fix(-1000, { latitude: 54.69 })])
+    await hiddenDevice.send([fix(-1000, { latitude: 54.71 })])
+    await expect.poll(() => markerOf(page, seenImei), { timeout: 5_000 }).toMatchObject({ lat: expect.closeTo(54.69, 4) })
+    expect(await markerOf(page, hiddenImei)).toBeNull()
+    expect(await page.locator(`.vehicle-row[data-imei="${hiddenImei}"]`).count()).toBe(0)
+    expect(await page.locator(`.vehicle-row[data-imei="${seenImei}"]`).count()).toBe(1)
+    seenDevice.close()
+    hiddenDevice.close()
+    await page.close()
   }, 60_000)
 })
