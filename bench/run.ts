@@ -14,6 +14,7 @@ import { startSystem } from '../test/helpers/system.ts'
 import { teltonikaLoad } from './load.ts'
 import { rawInsertRate } from './raw-insert.ts'
 import { alertsBench } from './alerts.ts'
+import { browserBench } from './browser.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 
@@ -51,6 +52,11 @@ fs.rmSync(rawDir, { recursive: true, force: true })
 
 const alerts = alertsBench(flags.quick ? { rounds: 2 } : {})
 
+const dashboardSystem = await startSystem({ env: { LOG_LEVEL: 'error' } })
+const page = await browserBench(dashboardSystem, 5000, flags.quick ? 10 : 20)
+await dashboardSystem.stop()
+fs.rmSync(dashboardSystem.dataDir, { recursive: true, force: true })
+
 const rawRate = raw.records / raw.seconds
 const results: BenchResult[] = [
   { name: `ingest, 10-record frames, ${devices} connections`, value: tenRecord.records / tenRecord.seconds, unit: 'records/s', baseline: 'raw multi-row INSERT (1000 rows/statement, one client)', baselineValue: rawRate, ratio: 0 },
@@ -72,6 +78,22 @@ results.push(
     baseline: 'one sweep a minute (60,000 ms budget)',
     baselineValue: 60_000,
     ratio: alerts.sweepMs / 60_000,
+  },
+  {
+    name: `dashboard: frame time p95, ${page.vehicles} vehicles reporting every second`,
+    value: page.frameP95Ms,
+    unit: 'ms',
+    baseline: 'one frame at 60 Hz',
+    baselineValue: 1000 / 60,
+    ratio: page.frameP95Ms / (1000 / 60),
+  },
+  {
+    name: `dashboard: socket.io bytes/s per client, ${page.vehicles} vehicles`,
+    value: page.socketBytesPerSecond,
+    unit: 'bytes/s',
+    baseline: 'bytes/s the devices themselves sent',
+    baselineValue: page.deviceBytesPerSecond,
+    ratio: page.socketBytesPerSecond / page.deviceBytesPerSecond,
   },
 )
 
