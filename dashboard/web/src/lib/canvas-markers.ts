@@ -6,6 +6,7 @@
 import L from 'leaflet'
 import type { DeviceSummary, LivePosition, VehicleStatus } from '../../../shared/contract.ts'
 import { describeMarker, showsHeading, type MarkerLayer, type MarkerState } from './marker-layer.ts'
+import { MARKER_RADIUS, MarkerSprites, SPRITE_SIZE } from './marker-sprites.ts'
 import { STATUSES } from './vehicle-query.ts'
 
 interface Dot extends MarkerState {
@@ -17,11 +18,16 @@ interface Dot extends MarkerState {
   y: number
 }
 
-const RADIUS = 6
+const RADIUS = MARKER_RADIUS
 const HIT_RADIUS = RADIUS + 5
-/** The canvas covers this much beyond the view on each side, so a short pan shows no empty edge. */
-const PADDING = 0.25
 const TAU = Math.PI * 2
+/**
+ * A redraw waits until this many times its own last duration has passed since the previous one: a small
+ * fleet redraws every frame, a very large one a few times a second (each vehicle reports about once a
+ * second anyway), and drawing never takes more than about a tenth of the main thread.
+ */
+const DRAW_SPACING = 8
+const MAX_DRAW_WAIT_MS = 250
 
 const STATUS_VARIABLES: Record<VehicleStatus, string> = {
   moving: '--status-moving',
@@ -38,7 +44,7 @@ export class CanvasMarkers implements MarkerLayer {
   #canvas: HTMLCanvasElement
   #context: CanvasRenderingContext2D
   #dots = new Map<string, Dot>()
-  #colours: Record<VehicleStatus, string>
+  #sprites: MarkerSprites
   #zoom: number
   /** Layer point of the canvas's top-left corner, and its size in CSS pixels. */
   #origin = L.point(0, 0)
@@ -46,6 +52,10 @@ export class CanvasMarkers implements MarkerLayer {
   #highlighted: string | null = null
   #tooltip = L.tooltip({ direction: 'top', offset: [0, -RADIUS - 2] })
   #hoverFrame: number | null = null
+  #moveFrame: number | null = null
+  #lastDrawAt = 0
+  #lastDrawMs = 0
+  #drawTimer: ReturnType<typeof setTimeout> | null = null
   #hoverPoint: L.Point | null = null
 
   constructor(map: L.Map, onClick: (imei: string) => void) {
@@ -60,10 +70,12 @@ export class CanvasMarkers implements MarkerLayer {
     if (!context) throw new Error('This browser cannot draw on a canvas')
     this.#context = context
     const style = getComputedStyle(map.getContainer())
-    this.#colours = Object.fromEntries(
+    const colours = Object.fromEntries(
       STATUSES.map((status) => [status, style.getPropertyValue(STATUS_VARIABLES[status]).trim() || '#888']),
     ) as Record<VehicleStatus, string>
+    this.#sprites = new MarkerSprites(colours, window.devicePixelRatio || 1)
     map.on('moveend resize viewreset', this.#reset)
+    map.on('move', this.#moved)
     map.on('zoomstart', this.#hide)
     map.on('click', this.#click)
     map.on('mousemove', this.#hover)
@@ -94,7 +106,15 @@ export class CanvasMarkers implements MarkerLayer {
   }
 
   flush(): void {
-    this.#draw()
+    if (this.#drawTimer !== null) return
+    const wait = Math.min(MAX_DRAW_WAIT_MS, this.#lastDrawMs * DRAW_SPACING) - (performance.now() - this.#lastDrawAt)
+    if (wait <= 0) return this.#draw()
+    this.#drawTimer = setTimeout(() => {
+      requestAnimationFrame(() => {
+        this.#drawTimer = null
+        this.#draw()
+      })
+    }, wait)
   }
 
   get(imei: string): MarkerState | null {
@@ -113,6 +133,9 @@ export class CanvasMarkers implements MarkerLayer {
 
   destroy(): void {
     this.#map.off('moveend resize viewreset', this.#reset)
+    this.#map.off('move', this.#moved)
+    if (this.#moveFrame !== null) cancelAnimationFrame(this.#moveFrame)
+    if (this.#drawTimer !== null) clearTimeout(this.#drawTimer)
     this.#map.off('zoomstart', this.#hide)
     this.#map.off('click', this.#click)
     this.#map.off('mousemove', this.#hover)
@@ -124,13 +147,22 @@ export class CanvasMarkers implements MarkerLayer {
     this.#dots.clear()
   }
 
+  /**
+   * During a pan the canvas follows the view once per frame. It covers the view exactly: every pixel more is
+   * copied to the compositor on each redraw, which is what a redraw costs most without a GPU.
+   */
+  #moved = (): void => {
+    this.#moveFrame ??= requestAnimationFrame(() => {
+      this.#moveFrame = null
+      if (this.#canvas.style.visibility !== 'hidden') this.#reset()
+    })
+  }
+
   /** After a pan or zoom: cover the view again, reproject on a new zoom level, redraw. */
   #reset = (): void => {
     const map = this.#map
-    const view = map.getSize()
-    const pad = view.multiplyBy(PADDING).round()
-    this.#origin = map.containerPointToLayerPoint([0, 0]).subtract(pad)
-    this.#size = view.add(pad.multiplyBy(2))
+    this.#origin = map.containerPointToLayerPoint([0, 0])
+    this.#size = map.getSize()
     const ratio = window.devicePixelRatio || 1
     L.DomUtil.setPosition(this.#canvas, this.#origin)
     this.#canvas.width = Math.round(this.#size.x * ratio)
@@ -162,31 +194,21 @@ export class CanvasMarkers implements MarkerLayer {
   }
 
   #draw(): void {
+    const started = performance.now()
     const context = this.#context
     const { x: width, y: height } = this.#size
     context.clearRect(0, 0, width, height)
     const offset = this.#offset()
-    context.lineWidth = 1.5
-    context.strokeStyle = '#fff'
-    for (const status of STATUSES) {
-      context.beginPath()
-      let any = false
-      for (const dot of this.#dots.values()) {
-        if (dot.status !== status) continue
-        const x = dot.x - offset.x
-        const y = dot.y - offset.y
-        if (x < -HIT_RADIUS || y < -HIT_RADIUS || x > width + HIT_RADIUS || y > height + HIT_RADIUS) continue
-        context.moveTo(x + RADIUS, y)
-        context.arc(x, y, RADIUS, 0, TAU)
-        if (dot.heading !== null) arrow(context, x, y, dot.heading)
-        any = true
-      }
-      if (!any) continue
-      context.fillStyle = this.#colours[status]
-      context.fill()
-      context.stroke()
+    const half = SPRITE_SIZE / 2
+    for (const dot of this.#dots.values()) {
+      const x = Math.round(dot.x - offset.x)
+      const y = Math.round(dot.y - offset.y)
+      if (x < -half || y < -half || x > width + half || y > height + half) continue
+      context.drawImage(this.#sprites.get(dot.status, dot.heading), x - half, y - half, SPRITE_SIZE, SPRITE_SIZE)
     }
     this.#drawHighlight(offset)
+    this.#lastDrawAt = performance.now()
+    this.#lastDrawMs = this.#lastDrawAt - started
   }
 
   #drawHighlight(offset: { x: number; y: number }): void {
@@ -241,19 +263,4 @@ export class CanvasMarkers implements MarkerLayer {
     this.#hoverPoint = null
     this.#tooltip.remove()
   }
-}
-
-/** A small triangle just outside the dot, pointing where the vehicle is heading (added to the current path). */
-function arrow(context: CanvasRenderingContext2D, x: number, y: number, heading: number): void {
-  const sin = Math.sin(heading)
-  const cos = Math.cos(heading)
-  // Screen y grows downwards: north is (0, -1), a heading rotates it clockwise.
-  const point = (along: number, across: number) => [x + along * sin + across * cos, y - along * cos + across * sin] as const
-  const [tipX, tipY] = point(RADIUS + 7, 0)
-  const [leftX, leftY] = point(RADIUS + 1, -4)
-  const [rightX, rightY] = point(RADIUS + 1, 4)
-  context.moveTo(tipX, tipY)
-  context.lineTo(leftX, leftY)
-  context.lineTo(rightX, rightY)
-  context.closePath()
 }

@@ -96,6 +96,7 @@ export class FleetMapView {
     this.#monitor.start()
     const unexpose = exposeMap({
       markerPosition: (imei) => this.#layer?.get(imei) ?? null,
+      markerPoint: (imei) => this.#screenPoint(imei),
       markerMode: () => this.#layer?.mode ?? null,
       markerCount: () => this.#layer?.size ?? 0,
       frameTimes: () => this.#monitor.frameTimes.values(),
@@ -156,6 +157,14 @@ export class FleetMapView {
     if (mode !== 'auto') return mode
     if (this.#layer?.mode === 'canvas') return count < CANVAS_THRESHOLD * 0.8 ? 'dom' : 'canvas'
     return count > CANVAS_THRESHOLD ? 'canvas' : 'dom'
+  }
+
+  #screenPoint(imei: string): { x: number; y: number } | null {
+    const position = this.#layer?.get(imei)
+    if (!this.#map || !position) return null
+    const point = this.#map.latLngToContainerPoint([position.lat, position.lng])
+    const box = this.#map.getContainer().getBoundingClientRect()
+    return { x: box.left + point.x, y: box.top + point.y }
   }
 
   #fitToMarkers(): void {

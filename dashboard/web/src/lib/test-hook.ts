@@ -6,6 +6,7 @@ import type { MarkerMode, MarkerState } from './marker-layer.ts'
 
 export interface MapProbe {
   markerPosition(imei: string): MarkerState | null
+  markerPoint(imei: string): { x: number; y: number } | null
   markerMode(): MarkerMode | null
   markerCount(): number
   frameTimes(): number[]
@@ -15,6 +16,8 @@ export interface MapProbe {
 export interface FleetwireTestHook {
   /** Where the vehicle's marker is drawn and its status, or null when the map does not show it. */
   markerPosition(imei: string): MarkerState | null
+  /** Where the marker is on screen (viewport pixels, for `page.mouse.click`), or null when not on the map. */
+  markerPoint(imei: string): { x: number; y: number } | null
   /** The last frame durations in ms (time between animation frames while the map is open), oldest first. */
   readonly frameTimes: number[]
   /** The time each batch of live updates took to apply and draw, ms. */
@@ -33,6 +36,7 @@ let probe: MapProbe | null = null
 
 const hook: FleetwireTestHook = Object.freeze({
   markerPosition: (imei: string) => probe?.markerPosition(imei) ?? null,
+  markerPoint: (imei: string) => probe?.markerPoint(imei) ?? null,
   get frameTimes() {
     return probe?.frameTimes() ?? []
   },
