@@ -2,15 +2,16 @@
 import L from 'leaflet'
 import type { DeviceSummary, LivePosition } from '../../../shared/contract.ts'
 import { describeMarker, showsHeading, type MarkerLayer, type MarkerState } from './marker-layer.ts'
+import { displayName } from './vehicle-query.ts'
 
 // One icon for every vehicle: status and heading are set on each marker's own element.
 const vehicleIcon = L.divIcon({
   className: 'vehicle-marker',
-  html: '<span class="vehicle-marker-heading"></span>',
+  html: '<span class="vehicle-marker-heading"></span><span class="vehicle-marker-label"></span>',
   iconSize: [18, 18],
 })
 
-/** Markers carry `data-imei`, `data-status`, `data-lat` and `data-lng` on their element. */
+/** Markers carry `data-imei`, `data-status`, `data-lat` and `data-lng` on their element, and the vehicle's name. */
 export class DomMarkers implements MarkerLayer {
   readonly mode = 'dom'
   #map: L.Map
@@ -83,6 +84,10 @@ function label(element: HTMLElement, device: DeviceSummary, position: LivePositi
   element.dataset.lat = String(position.latitude)
   element.dataset.lng = String(position.longitude)
   element.classList.toggle('is-followed', followed)
+  // The name under the marker, shown when zoomed in (app.css, `.labels-on`).
+  const name = displayName(device)
+  const labelElement = element.lastElementChild
+  if (labelElement && labelElement.textContent !== name) labelElement.textContent = name
   const heading = showsHeading(device, position)
   element.classList.toggle('has-heading', heading)
   if (heading) element.style.setProperty('--course', `${position.course}deg`)

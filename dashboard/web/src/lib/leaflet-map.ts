@@ -32,6 +32,8 @@ export const CANVAS_THRESHOLD = 500
 const WORLD_CENTER: L.LatLngTuple = [20, 0]
 const FOLLOW_MIN_ZOOM = 14
 const FIT_MAX_ZOOM = 15
+/** DOM markers show their vehicle's name from this zoom on (street level, where they no longer overlap much). */
+const LABEL_MIN_ZOOM = 14
 
 export class FleetMapView {
   #options: FleetMapOptions
@@ -89,6 +91,9 @@ export class FleetMapView {
       this.#followed = null
       this.#options.onFollowEnd()
     })
+    const showLabels = () => element.classList.toggle('labels-on', map.getZoom() >= LABEL_MIN_ZOOM)
+    map.on('zoomend', showLabels)
+    showLabels()
     const resizeObserver = new ResizeObserver(() => map.invalidateSize())
     resizeObserver.observe(element)
     this.#map = map
