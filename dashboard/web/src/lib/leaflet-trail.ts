@@ -2,8 +2,16 @@
 import L from 'leaflet'
 import type { TrailSegment } from './trail.ts'
 
-/** Drawn as SVG paths with these classes (`path.trail-live`, `path.trail-buffered`), coloured by app.css. */
+/**
+ * Drawn as SVG paths with these classes (`path.trail-live`, `path.trail-buffered`), coloured by app.css, in a
+ * pane above the vehicle markers: where many vehicles share the roads the followed one's trail stays visible.
+ */
 export function drawTrail(map: L.Map, segments: readonly TrailSegment[]): L.LayerGroup {
+  if (!map.getPane('trail')) {
+    const pane = map.createPane('trail')
+    pane.style.zIndex = '620'
+    pane.style.pointerEvents = 'none'
+  }
   const group = L.layerGroup()
   for (const segment of segments) {
     if (segment.points.length < 2) continue
@@ -14,6 +22,7 @@ export function drawTrail(map: L.Map, segments: readonly TrailSegment[]): L.Laye
       opacity: 0.85,
       dashArray: buffered ? '6 8' : undefined,
       interactive: false,
+      pane: 'trail',
     }).addTo(group)
   }
   return group.addTo(map)
