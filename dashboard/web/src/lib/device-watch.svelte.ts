@@ -3,8 +3,7 @@
  * socket (`watch` on open, `unwatch` on leave), folded into the commissioning checklist's observations
  * together with the device's live summaries from the fleet feed.
  */
-import type { Socket } from 'socket.io-client'
-import type { Packet, ServerToClientEvents } from '../../../shared/contract.ts'
+import type { Packet, WatchResult } from '../../../shared/contract.ts'
 import * as api from './api.ts'
 import { NO_OBSERVATIONS, observe, observeSummary, type Observations } from './checklist.ts'
 import type { FleetSource } from './leaflet-map.ts'
@@ -12,17 +11,6 @@ import type { LiveSocket } from './live.svelte.ts'
 
 const INITIAL_PACKETS = 100
 const MAX_PACKETS = 300
-
-/**
- * The packet stream's socket events. The contract's event maps gain `watch`, `unwatch` and `packet` with
- * the server side of issue 5; until then this names them here, and matches them once it does.
- */
-interface WatchClientEvents {
-  watch: (request: { imei: string }) => void
-  unwatch: (request: { imei: string }) => void
-}
-type WatchServerEvents = ServerToClientEvents & { packet: (packet: Packet) => void }
-type WatchSocket = Socket<WatchServerEvents, WatchClientEvents>
 
 /** A packet with a number of its own, so the log keeps each row's identity as rows come and go. */
 export interface LoggedPacket {
@@ -37,14 +25,16 @@ export class DeviceWatch {
   observations = $state.raw<Observations>(NO_OBSERVATIONS)
   loaded = $state(false)
   loadError = $state<string | null>(null)
+  /** Why the server refused to stream this device's packets (not allowed, unknown device), or null. */
+  watchError = $state<string | null>(null)
 
-  #socket: WatchSocket
+  #socket: LiveSocket
   #nextId = 0
   #unsubscribe: () => void
 
   constructor(socket: LiveSocket, imei: string, fleet: FleetSource) {
     this.imei = imei
-    this.#socket = socket as unknown as WatchSocket
+    this.#socket = socket
     const current = fleet.current().find((device) => device.imei === imei)
     if (current) this.observations = observeSummary(this.observations, current)
     this.#unsubscribe = fleet.subscribe((changed) => {
@@ -83,7 +73,9 @@ export class DeviceWatch {
 
   /** On open and after every reconnect: a new server connection knows nothing of our watch. */
   #watch = (): void => {
-    this.#socket.emit('watch', { imei: this.imei })
+    this.#socket.emit('watch', { imei: this.imei }, (result: WatchResult) => {
+      this.watchError = 'error' in result ? result.error.message : null
+    })
   }
 
   #receive = (packet: Packet): void => {

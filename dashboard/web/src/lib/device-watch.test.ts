@@ -19,9 +19,13 @@ class FakeSocket extends EventEmitter {
   connected = true
   sent: Array<[string, unknown]> = []
   io = new EventEmitter()
+  /** What the server answers `watch` with. */
+  watchResult: unknown = { ok: true }
   override emit(event: string, ...args: unknown[]): boolean {
     if (event === 'watch' || event === 'unwatch') {
       this.sent.push([event, args[0]])
+      const ack = args[1]
+      if (typeof ack === 'function') ack(this.watchResult)
       return true
     }
     return super.emit(event, ...args)
@@ -70,6 +74,17 @@ describe('DeviceWatch', () => {
       ['watch', { imei: IMEI }],
       ['unwatch', { imei: IMEI }],
     ])
+  })
+
+  it('shows why the server refused to stream the packets, and clears it once a watch succeeds', () => {
+    const { socket, watch } = setUp()
+    expect(watch.watchError).toBeNull()
+    socket.watchResult = { error: { code: 'FORBIDDEN', message: 'This vehicle is not visible to you' } }
+    socket.emit('connect')
+    expect(watch.watchError).toBe('This vehicle is not visible to you')
+    socket.watchResult = { ok: true }
+    socket.emit('connect')
+    expect(watch.watchError).toBeNull()
   })
 
   it('lists recent packets under the live ones that arrived meanwhile, newest first, once each', async () => {

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { draftFor, hasAnyAccess, inputFromDraft, normalizePhone, uniformPermissions, userDraftProblems, type OfficeUser } from './users.ts'
+import type { User } from '../../../shared/contract.ts'
+import { draftFor, hasAnyAccess, newUserInput, normalizePhone, uniformPermissions, userChanges, userDraftProblems } from './users.ts'
 
-const existing: OfficeUser = {
+const existing: User = {
   id: 7,
   email: 'dispatch@example.com',
   name: 'Dana',
   phone: null,
+  title: 'Dispatcher',
   active: true,
+  createdAt: '2026-11-01T00:00:00Z',
   permissions: { ...uniformPermissions('view'), settings: 'none' },
   visibility: { kind: 'selected', vehicleIds: [1, 2], groupIds: [] },
 }
@@ -23,7 +26,8 @@ describe('user form', () => {
   it('keeps the current password when editing with the password left blank', () => {
     const draft = draftFor(existing)
     expect(userDraftProblems(draft, false)).toEqual({})
-    expect(inputFromDraft(draft)).not.toHaveProperty('password')
+    expect(userChanges(draft)).not.toHaveProperty('password')
+    expect(userChanges(draft)).not.toHaveProperty('active')
   })
 
   it('checks the email and the password length', () => {
@@ -44,9 +48,23 @@ describe('user form', () => {
     expect(existing.visibility).toEqual({ kind: 'selected', vehicleIds: [1, 2], groupIds: [] })
   })
 
-  it('trims what it sends and leaves out an empty phone', () => {
-    const input = inputFromDraft({ ...draftFor(null), name: ' Sam ', email: ' sam@example.com ', password: 'longenough', phone: ' ' })
-    expect(input).toEqual({ name: 'Sam', email: 'sam@example.com', password: 'longenough', permissions: draftFor(null).permissions, visibility: { kind: 'all' } })
+  it('trims what it sends, sends blank optional fields as null, and creates the user active unless told', () => {
+    const input = newUserInput({ ...draftFor(null), name: ' Sam ', email: ' sam@example.com ', password: 'longenough', phone: ' ', title: ' Driver ' })
+    expect(input).toEqual({
+      name: 'Sam',
+      email: 'sam@example.com',
+      password: 'longenough',
+      phone: null,
+      title: 'Driver',
+      active: true,
+      permissions: draftFor(null).permissions,
+      visibility: { kind: 'all' },
+    })
+    expect(newUserInput({ ...draftFor(null), active: false }).active).toBe(false)
+  })
+
+  it('sends a new password when editing only when one was typed', () => {
+    expect(userChanges({ ...draftFor(existing), password: 'new-secret' }).password).toBe('new-secret')
   })
 })
 

@@ -1,52 +1,19 @@
-/**
- * Office users as the users API sends and takes them, and the checks the add/edit form makes before
- * saving. The payload types live here until the contract names them; they follow `Me`.
- */
-import { ACCESS_LEVELS, MODULES, type AccessLevel, type Me, type Module, type Permissions, type VehicleVisibility } from '../../../shared/contract.ts'
-
-/** One element of `GET /api/users`. */
-export interface OfficeUser {
-  id: number
-  email: string
-  name: string
-  phone?: string | null
-  /** Holds an office user licence: may log in (the seeds' "Permissions: YES"). */
-  active: boolean
-  permissions: Permissions
-  visibility: VehicleVisibility
-}
-
-/** Body of `POST /api/users`; `PUT /api/users/:id` takes the same (a blank password keeps the current one). */
-export interface OfficeUserInput {
-  name: string
-  email: string
-  phone?: string
-  password?: string
-  permissions: Permissions
-  visibility: VehicleVisibility
-}
-
-/** One element of `GET /api/vehicle-groups`. */
-export interface VehicleGroup {
-  id: number
-  name: string
-  vehicleIds: number[]
-}
-
-export const MODULE_LABELS: Readonly<Record<Module, string>> = {
-  map: 'Map',
-  customers: 'Customers',
-  schedule: 'Schedule',
-  estimates: 'Estimates',
-  invoices: 'Invoices',
-  timesheets: 'Timesheets',
-  reports: 'Reports',
-  settings: 'Settings',
-}
+/** The office users form: its draft, the checks it makes before saving, and what it sends (`User`, `UserInput`). */
+import {
+  ACCESS_LEVELS,
+  MODULE_LABELS,
+  MODULES,
+  type AccessLevel,
+  type Me,
+  type Permissions,
+  type User,
+  type UserInput,
+  type VehicleVisibility,
+} from '../../../shared/contract.ts'
 
 export const ACCESS_LABELS: Readonly<Record<AccessLevel, string>> = { none: 'None', view: 'View', edit: 'Edit' }
 
-export { ACCESS_LEVELS, MODULES }
+export { ACCESS_LEVELS, MODULE_LABELS, MODULES }
 
 export function uniformPermissions(level: AccessLevel): Permissions {
   return Object.fromEntries(MODULES.map((module) => [module, level])) as Permissions
@@ -55,7 +22,7 @@ export function uniformPermissions(level: AccessLevel): Permissions {
 /** A new user starts seeing the map and nothing else, until someone grants more. */
 export const NEW_USER_PERMISSIONS: Permissions = { ...uniformPermissions('none'), map: 'view' }
 
-/** Whether any module is more than none: the list's "Permissions" column. */
+/** Whether any module is more than none. */
 export function hasAnyAccess(permissions: Permissions): boolean {
   return MODULES.some((module) => permissions[module] !== 'none')
 }
@@ -64,18 +31,25 @@ export interface UserDraft {
   name: string
   email: string
   phone: string
+  title: string
   password: string
+  /** New users only: save active (taking a licence) or inactive (activate later). */
+  active: boolean
   permissions: Permissions
   visibility: VehicleVisibility
 }
 
-export function draftFor(user: OfficeUser | null): UserDraft {
-  if (user === null) return { name: '', email: '', phone: '', password: '', permissions: { ...NEW_USER_PERMISSIONS }, visibility: { kind: 'all' } }
+export function draftFor(user: User | null): UserDraft {
+  if (user === null) {
+    return { name: '', email: '', phone: '', title: '', password: '', active: true, permissions: { ...NEW_USER_PERMISSIONS }, visibility: { kind: 'all' } }
+  }
   return {
     name: user.name,
     email: user.email,
     phone: user.phone ?? '',
+    title: user.title ?? '',
     password: '',
+    active: user.active,
     permissions: { ...user.permissions },
     visibility: user.visibility.kind === 'all' ? { kind: 'all' } : { ...user.visibility, vehicleIds: [...user.visibility.vehicleIds], groupIds: [...user.visibility.groupIds] },
   }
@@ -83,9 +57,11 @@ export function draftFor(user: OfficeUser | null): UserDraft {
 
 export const MIN_PASSWORD_LENGTH = 8
 
+export type UserDraftField = 'name' | 'email' | 'password' | 'visibility'
+
 /** Problems with the form, by field, in the words the form shows; empty when it can be saved. */
-export function userDraftProblems(draft: UserDraft, creating: boolean): Partial<Record<'name' | 'email' | 'password' | 'visibility', string>> {
-  const problems: Partial<Record<'name' | 'email' | 'password' | 'visibility', string>> = {}
+export function userDraftProblems(draft: UserDraft, creating: boolean): Partial<Record<UserDraftField, string>> {
+  const problems: Partial<Record<UserDraftField, string>> = {}
   if (draft.name.trim() === '') problems.name = 'Name is required'
   if (draft.email.trim() === '') problems.email = 'Email is required'
   else if (!isEmail(draft.email.trim())) problems.email = 'This is not an email address'
@@ -97,16 +73,29 @@ export function userDraftProblems(draft: UserDraft, creating: boolean): Partial<
   return problems
 }
 
-export function inputFromDraft(draft: UserDraft): OfficeUserInput {
-  const input: OfficeUserInput = {
+export type UserChanges = Omit<UserInput, 'password' | 'active'> & { password?: string }
+
+/** `POST /api/users` body: the new user, saved active or not. */
+export function newUserInput(draft: UserDraft): UserInput {
+  return { ...userChanges(draft), password: draft.password, active: draft.active }
+}
+
+/** `PUT /api/users/:id` body: every field the form edits; the password only when a new one was typed. */
+export function userChanges(draft: UserDraft): UserChanges {
+  const input: UserChanges = {
     name: draft.name.trim(),
     email: draft.email.trim(),
+    phone: blankToNull(draft.phone),
+    title: blankToNull(draft.title),
     permissions: draft.permissions,
     visibility: draft.visibility,
   }
-  if (draft.phone.trim() !== '') input.phone = draft.phone.trim()
   if (draft.password !== '') input.password = draft.password
   return input
+}
+
+function blankToNull(text: string): string | null {
+  return text.trim() === '' ? null : text.trim()
 }
 
 export function isEmail(text: string): boolean {
@@ -119,7 +108,7 @@ export function normalizePhone(text: string): string | null {
   return /^\+\d{7,15}$/.test(compact) ? compact : null
 }
 
-/** Whether `me` is this user (a user should not deactivate themselves by mistake). */
-export function isSelf(me: Pick<Me, 'id'>, user: Pick<OfficeUser, 'id'>): boolean {
+/** Whether `me` is this user (nobody deactivates themselves; the server refuses it too). */
+export function isSelf(me: Pick<Me, 'id'>, user: Pick<User, 'id'>): boolean {
   return me.id === user.id
 }
