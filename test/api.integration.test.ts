@@ -281,7 +281,10 @@ describe('API: vehicles, customers, settings, alert rules, alerts', () => {
       await expectError('GET', '/api/alerts?limit=0', undefined, 400, 'BAD_REQUEST')
       await expectError('GET', '/api/alerts?limit=1001', undefined, 400, 'BAD_REQUEST')
       await expectError('GET', '/api/alerts?vehicleId=x', undefined, 400, 'BAD_REQUEST')
-      await expectError('GET', '/api/alerts?imei=1', undefined, 400, 'BAD_REQUEST')
+      await expectError('GET', '/api/alerts?imei=not%20an%20id', undefined, 400, 'BAD_REQUEST')
+      await expectError('GET', '/api/alerts?device=1', undefined, 400, 'BAD_REQUEST')
+      await expectError('GET', '/api/alerts?before=0', undefined, 400, 'BAD_REQUEST')
+      expect(await expectError('GET', '/api/alerts?before=999999', undefined, 400, 'BAD_REQUEST')).toMatch(/before: no alert with id 999999/)
     })
 
     it('answers 404 when acknowledging an alert that does not exist, 400 for a bad id', async () => {

@@ -15,7 +15,7 @@ const edit = (module: Module): ModuleAccess => ({ module, level: 'edit' })
 
 /**
  * Every API route and what it needs, in one table: reading needs view access to the route's module,
- * writing needs edit access. Live tracking (map, devices and their packets, alerts) is the Map module;
+ * writing needs edit access (`READS_BY_POST` lists the POSTs that only read). Live tracking (map, devices and their packets, alerts) is the Map module;
  * configuring it (vehicles, devices, groups, alert rules, settings, office users) is Settings.
  * `registerApi` registers exactly these routes and refuses to start if one is missing on either side,
  * and the permission test walks this table, so a new route cannot go unchecked.
@@ -28,10 +28,13 @@ export const API_ROUTES = {
   'POST /api/logout': 'public',
   'GET /api/me': 'signedIn',
   'GET /api/settings/map': 'signedIn',
+  'GET /api/settings/thresholds': view('map', 'settings'),
 
   'GET /api/devices': view('map', 'settings'),
   'GET /api/devices/:imei/positions': view('map'),
   'GET /api/devices/:imei/packets': view('map'),
+  // A read sent as POST: the list of records to look up is too long for a URL.
+  'POST /api/positions/missing': view('map'),
   'GET /api/gateway/stats': view('map'),
   'GET /api/vehicles': view('map', 'settings'),
   'GET /api/vehicles/:id': view('map', 'settings'),
@@ -70,6 +73,9 @@ export const API_ROUTES = {
   'POST /api/customers': edit('customers'),
   'POST /api/customers/:id/locations': edit('customers'),
 } as const satisfies Record<string, RouteAccess>
+
+/** POST routes that change nothing: their body is a query too long for a URL. They need view access. */
+export const READS_BY_POST: ReadonlySet<RouteKey> = new Set<RouteKey>(['POST /api/positions/missing'])
 
 export type RouteKey = keyof typeof API_ROUTES
 export type PublicRouteKey = { [K in RouteKey]: (typeof API_ROUTES)[K] extends 'public' ? K : never }[RouteKey]

@@ -18,7 +18,8 @@ import { packetsQuery, toPacket, type PacketSource } from './packets.ts'
 import { bodyOf, imeiParam, parseId } from './validation.ts'
 import { countersBody, createVehicle, deleteVehicle, getVehicle, listVehicles, newVehicleBody, setVehicleCounters, updateVehicle, vehicleChangesBody } from './vehicles.ts'
 import { createCustomer, createLocation, getCustomer, listCustomers, listLocations, newCustomerBody, newLocationBody } from './customers.ts'
-import { getSettings, settingsBody, updateSettings } from './settings.ts'
+import { getSettings, settingsBody, thresholdsOf, updateSettings } from './settings.ts'
+import { missingRecords, parseMissingRecordsBody } from './missing-records.ts'
 import { createRule, deleteRule, getRule, listRules, newRuleBody, ruleChangesBody, updateRule } from './alert-rules.ts'
 import { acknowledgeAlert, alertsQuery, listAlerts } from './alerts.ts'
 import { activateUser, createUser, deactivateUser, getUser, licenseUsage, listUsers, newUserBody, updateUser, userChangesBody } from './users.ts'
@@ -121,6 +122,7 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
 
   routes.user('GET /api/me', async (_request, user) => ({ body: user }))
   routes.user('GET /api/settings/map', async () => ({ body: deps.map }))
+  routes.user('GET /api/settings/thresholds', async () => ({ body: thresholdsOf(deps.stateSettings) }))
   routes.user('GET /api/gateway/stats', async () => ({ body: deps.stats.snapshot() }))
 
   registerDeviceRoutes(routes, deps)
@@ -167,6 +169,13 @@ function registerDeviceRoutes(routes: Routes, deps: ApiDeps): void {
     const start = from ?? new Date(end.getTime() - 24 * 60 * 60_000)
     if (start > end) throw new ApiError(400, 'BAD_RANGE', '`from` must not be after `to`')
     return { body: await devicePositions(deps.db, imei, start, end, limit) }
+  })
+
+  /** Which of these records are not stored (a tester's check of what the gateway ACKed); hidden devices' records count as missing. */
+  routes.user('POST /api/positions/missing', async ({ body }, user) => {
+    const records = parseMissingRecordsBody(body)
+    const visible = await visibility.visibleVehicleIds(user.id)
+    return { body: await missingRecords(deps.db, records, visible, (imei) => visibility.seesDevice(visible, imei)) }
   })
 
   /** The device's recent messages, newest first; asking starts (or extends) logging them, and the socket `watch` streams new ones. */

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import type { Database } from '../../db/client.ts'
-import type { Settings } from '../shared/contract.ts'
+import { sweepIntervalMs } from '../../processor/no-update-sweep.ts'
+import type { StateSettings } from '../../processor/state.ts'
+import type { AlertThresholds, Settings } from '../shared/contract.ts'
 
 export const settingsBody = z.strictObject({
   customerRadiusMi: z.number().gt(0, 'the Customer Radius is more than 0 mi').max(50, 'the Customer Radius is at most 50 mi'),
@@ -22,4 +24,19 @@ export async function updateSettings(db: Database, settings: Settings): Promise<
     [JSON.stringify(settings)],
   )
   return getSettings(db)
+}
+
+/** `GET /api/settings/thresholds`: the processor's thresholds from the environment, read-only. */
+export function thresholdsOf(settings: StateSettings): AlertThresholds {
+  return {
+    bufferedLagMs: settings.bufferedLagMs,
+    noUpdateAfterMs: settings.noUpdateAfterMs,
+    noUpdateSweepMs: sweepIntervalMs(settings),
+    idleAfterMs: settings.idleAfterMs,
+    maxFutureMs: settings.maxFutureMs,
+    powerResetWindowMs: settings.powerResetWindowMs,
+    harshBrakingG: settings.harshBrakingG,
+    harshAccelerationG: settings.harshAccelerationG,
+    harshCorneringG: settings.harshCorneringG,
+  }
 }

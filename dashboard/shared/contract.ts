@@ -134,6 +134,49 @@ export interface Settings {
   customerRadiusMi: number
 }
 
+/**
+ * `GET /api/settings/thresholds`: what the processor runs with, set by environment variables (read-only).
+ * A tester's tools read it to know which alerts and statuses a scenario should produce.
+ */
+export interface AlertThresholds {
+  /** `BUFFERED_LAG`: a record whose fix lags its arrival by more is history (alerts from it are `delayed`). */
+  bufferedLagMs: number
+  /** `NO_UPDATE_AFTER`: a device whose last data arrived (gateway clock) longer ago gets one noUpdate alert, timed at arrival + this. */
+  noUpdateAfterMs: number
+  /** How often the no-update sweep runs: the alert is raised at most this long after it is due. */
+  noUpdateSweepMs: number
+  /** `IDLE_AFTER`. */
+  idleAfterMs: number
+  /** A fix further ahead of its arrival than this is stored but not shown live. */
+  maxFutureMs: number
+  /** `POWER_RESET_WINDOW`. */
+  powerResetWindowMs: number
+  /** `HARSH_BRAKING_G`, `HARSH_ACCELERATION_G`, `HARSH_CORNERING_G`: computed from fixes above these. */
+  harshBrakingG: number
+  harshAccelerationG: number
+  harshCorneringG: number
+}
+
+/** A stored record's natural key: the device and its fix time (ISO 8601). */
+export interface RecordKey {
+  imei: string
+  fixTime: string
+}
+
+/** Body of `POST /api/positions/missing`: at most 10,000 records per request. */
+export interface MissingRecordsRequest {
+  records: RecordKey[]
+}
+
+/**
+ * Answer of `POST /api/positions/missing`: how many were asked and those not stored, as sent, in the
+ * order sent. Records of devices the user does not see are reported missing.
+ */
+export interface MissingRecordsResponse {
+  checked: number
+  missing: RecordKey[]
+}
+
 /** Body of `POST /api/alert-rules`; `PUT /api/alert-rules/:id` takes any of its fields. */
 export interface AlertRuleInput {
   description: string
