@@ -95,14 +95,16 @@ describe('simulate command line', () => {
 
   it('prints the summary as a table or one JSON line without per-record lists', () => {
     const summary: SimulationSummary = {
-      protocol: 'teltonika',
-      transport: 'tcp',
+      fleets: [
+        { name: 'teltonika', protocol: 'teltonika', transport: 'tcp', host: '127.0.0.1', port: 5027, devices: 1, intervalSec: 1, recordsGenerated: 1, recordsAcked: 1, recordsNeverAcked: 0 },
+      ],
       devices: 1,
       seed: 1,
       rate: 1,
       durationSec: 1,
-      intervalSec: 1,
       startTime: '2026-01-01T00:00:00.000Z',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      endedAt: '2026-01-01T00:00:01.000Z',
       realDurationMs: 1000,
       aborted: false,
       recordsGenerated: 1,
@@ -113,12 +115,16 @@ describe('simulate command line', () => {
       packetsSent: 2,
       packetsAcked: 1,
       connections: 2,
+      acksIgnored: 0,
+      garbageBytes: 0,
       errors: 1,
       errorsByKind: { connectFailed: 0, refused: 0, badHandshakeReply: 0, handshakeTimeout: 0, ackTimeout: 1, ackMismatch: 0, connectionLost: 0 },
       ackLatencyMs: { count: 1, p50: 1.5, p95: 1.5, p99: 1.5, max: 1.5 },
       perDevice: [
         {
           imei: '356307042440006',
+          fleet: 'teltonika',
+          protocol: 'teltonika',
           route: 'vilnius-centre-loop',
           generated: 1,
           sent: 2,
@@ -128,9 +134,13 @@ describe('simulate command line', () => {
           packetsSent: 2,
           packetsAcked: 1,
           connections: 2,
+          acksIgnored: 0,
+          garbageBytes: 0,
           errors: 1,
           errorsByKind: { connectFailed: 0, refused: 0, badHandshakeReply: 0, handshakeTimeout: 0, ackTimeout: 1, ackMismatch: 0, connectionLost: 0 },
-          ackedRecords: [{ imei: '356307042440006', fixTime: '2026-01-01T00:00:00.000Z', latitude: 54.7, longitude: 25.3, history: false }],
+          ackedRecords: [{ imei: '356307042440006', fixTime: '2026-01-01T00:00:00.000Z', latitude: 54.7, longitude: 25.3, speedKmh: 40, ignition: true, history: false }],
+          looseIgnition: [],
+          silencesMs: [],
         },
       ],
     }

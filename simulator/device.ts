@@ -7,6 +7,10 @@
  * again. Outside coverage the device holds no connection and only records; what it records then is
  * history, sent the protocol's way (Queclink +BUFF, GT06 re-upload flag). The protocol adapter
  * (protocols/types.ts) does the encoding and says which reply confirms which message.
+ *
+ * A scenario can also make the device misbehave the ways real ones do: ignore ACKs (as if they were
+ * lost: it reconnects and sends the same records again), write garbage before its next message, or
+ * trickle its messages a few bytes at a time.
  */
 import { LinkError, type Link, openLink } from './link.ts'
 import { Notifier, sleep } from './notifier.ts'
@@ -47,6 +51,8 @@ export interface DeviceConfig {
   ackTimeoutMs: number
   backoffMinMs: number
   backoffMaxMs: number
+  /** TCP: connect from this local address. */
+  localAddress?: string
 }
 
 /** A record as the gateway should have stored it once ACKed. */
@@ -56,6 +62,9 @@ export interface AckedRecord {
   fixTime: string
   latitude: number
   longitude: number
+  speedKmh: number
+  /** The ignition the device reported (a loose wire reads off). */
+  ignition: boolean
   /** Recorded without coverage and uploaded as history. */
   history: boolean
   /** The scheduled event the record reported, if any. */
@@ -74,6 +83,10 @@ export interface DeviceStats {
   packetsAcked: number
   /** Links opened and, where the protocol identifies itself, accepted. */
   connections: number
+  /** ACKs the device pretended not to have received (a scenario's duplicate resends). */
+  acksIgnored: number
+  /** Garbage bytes written. */
+  garbageBytes: number
   errors: number
   errorsByKind: Record<DeviceErrorKind, number>
   lastError?: string
@@ -100,6 +113,9 @@ export class SimulatedDevice {
   #stopped = false
   /** Bumped on coverage changes and stop, to cut a backoff short. */
   #epoch = 0
+  #acksToIgnore = 0
+  #garbage: Buffer[] = []
+  #trickleBytesPerSec: number | null = null
 
   constructor(config: DeviceConfig) {
     this.config = config
@@ -111,6 +127,8 @@ export class SimulatedDevice {
       packetsSent: 0,
       packetsAcked: 0,
       connections: 0,
+      acksIgnored: 0,
+      garbageBytes: 0,
       errors: 0,
       errorsByKind: Object.fromEntries(DEVICE_ERROR_KINDS.map((k) => [k, 0])) as Record<DeviceErrorKind, number>,
       ackLatenciesMs: [],
@@ -159,6 +177,21 @@ export class SimulatedDevice {
     this.#changed.notify()
   }
 
+  /** The next `count` ACKs are ignored, as if lost: the device reconnects and sends those records again. */
+  ignoreAcks(count: number): void {
+    this.#acksToIgnore += count
+  }
+
+  /** Writes `bytes` on the link before its next message. */
+  sendGarbage(bytes: Buffer): void {
+    this.#garbage.push(bytes)
+  }
+
+  /** TCP: messages are written at about `bytesPerSec` (null: at once). */
+  setTrickle(bytesPerSec: number | null): void {
+    this.#trickleBytesPerSec = bytesPerSec
+  }
+
   stop(): void {
     this.#stopped = true
     this.#epoch++
@@ -197,6 +230,7 @@ export class SimulatedDevice {
         }
       } catch (error) {
         this.#dropLink('error')
+        if (error instanceof AckIgnored) continue
         if (!(error instanceof DeviceError)) throw error // a bug, not a network condition
         if (this.#stopped || epoch !== this.#epoch) continue // we dropped the connection on purpose
         this.#countError(error)
@@ -228,6 +262,7 @@ export class SimulatedDevice {
       transport: protocol.transport,
       host,
       port,
+      ...(this.config.localAddress === undefined ? {} : { localAddress: this.config.localAddress }),
       read: (chunk) => session.read(chunk),
       onClose: () => this.#changed.notify(),
     })
@@ -264,9 +299,15 @@ export class SimulatedDevice {
     this.stats.sent += batch.length
     // Messages are written back to back (a device uploading history does not wait in between) and
     // confirmed in order: the gateway handles a connection's messages strictly one after another.
+    for (const noise of this.#garbage.splice(0)) {
+      link.sendNoise(noise)
+      this.stats.garbageBytes += noise.length
+    }
     const writtenAt = performance.now()
     for (const message of messages) {
-      link.send(message.payload)
+      const trickle = this.#trickleBytesPerSec
+      if (trickle !== null && Buffer.isBuffer(message.payload)) await link.trickle(message.payload, trickle)
+      else link.send(message.payload)
       this.stats.packetsSent++
     }
     for (const message of messages) {
@@ -278,6 +319,11 @@ export class SimulatedDevice {
       }
       if (reply !== message.ack) {
         throw new DeviceError('ackMismatch', `expected ${message.ack}, got ${reply}: ${message.records} record(s) unacknowledged`)
+      }
+      if (this.#acksToIgnore > 0) {
+        this.#acksToIgnore--
+        this.stats.acksIgnored++
+        throw new AckIgnored()
       }
       this.stats.ackLatenciesMs.push(performance.now() - writtenAt)
       this.stats.packetsAcked++
@@ -293,6 +339,8 @@ export class SimulatedDevice {
         fixTime: new Date(record.timeMs).toISOString(),
         latitude: record.latitude,
         longitude: record.longitude,
+        speedKmh: record.speedKmh,
+        ignition: record.ignition,
         history,
         ...(record.event === undefined ? {} : { event: record.event }),
       })
@@ -312,6 +360,9 @@ export class SimulatedDevice {
     this.stats.lastError = `${error.kind}: ${error.message}`
   }
 }
+
+/** The device read its ACK and acts as if it had not: it reconnects at once and resends. */
+class AckIgnored extends Error {}
 
 /** A failed wait on the link as the device error it means. */
 function linkFailure(error: unknown, onTimeout: DeviceErrorKind, what: string): DeviceError {

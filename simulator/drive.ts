@@ -109,8 +109,9 @@ export class Driver {
 
   #pickCruise(): void {
     const length = this.#lengths[this.#segment]!
-    const maxKmh = Math.min(MAX_CRUISE_KMH, Math.max(40, MIN_CRUISE_KMH + length / 15))
-    this.#cruiseMs = between(this.#random, MIN_CRUISE_KMH, maxKmh) / 3.6
+    const limitKmh = Math.min(MAX_CRUISE_KMH, this.#route.maxSpeedKmh ?? MAX_CRUISE_KMH)
+    const maxKmh = Math.min(limitKmh, Math.max(40, MIN_CRUISE_KMH + length / 15))
+    this.#cruiseMs = between(this.#random, Math.min(MIN_CRUISE_KMH, maxKmh), maxKmh) / 3.6
   }
 
   /** Fastest speed from which every upcoming waypoint can still be reached at or below its limit. */

@@ -25,6 +25,10 @@ export interface Link {
   /** Resolves once messages can be sent (a TCP connection is open). */
   connect(timeoutMs: number): Promise<void>
   send(payload: SimMessage['payload']): void
+  /** Writes bytes nobody should accept (line noise, a corrupted message); the gateway's answer, if any, is not a reply. */
+  sendNoise(bytes: Buffer): void
+  /** TCP: writes `payload` a few bytes at a time at about `bytesPerSec`; resolves once all is written or the link failed. */
+  trickle(payload: Buffer, bytesPerSec: number): Promise<void>
   /** The next reply key, in arrival order. */
   nextReply(timeoutMs: number): Promise<string>
   close(reason?: string): void
@@ -34,6 +38,8 @@ export interface LinkTarget {
   transport: SimTransport
   host: string
   port: number
+  /** TCP: the local address to connect from (several loopback addresses give more source ports). */
+  localAddress?: string
   /** The adapter's reply reader (bytes to keys); HTTP replies are `http:<status>`. */
   read: (chunk: Buffer) => string[]
   /** Runs once when the link ends for any reason. */
@@ -119,9 +125,9 @@ class TcpLink implements Link {
   #connected = false
   #socketError: string | undefined
 
-  constructor({ host, port, read, onClose }: LinkTarget) {
+  constructor({ host, port, localAddress, read, onClose }: LinkTarget) {
     this.#replies = new Replies(onClose)
-    this.#socket = net.connect({ host, port, noDelay: true })
+    this.#socket = net.connect({ host, port, noDelay: true, ...(localAddress === undefined ? {} : { localAddress }) })
     this.#socket.on('connect', () => {
       this.#connected = true
       this.#replies.resolveWaiter()
@@ -151,6 +157,19 @@ class TcpLink implements Link {
   send(payload: SimMessage['payload']): void {
     if (!Buffer.isBuffer(payload)) throw new Error('a TCP link sends bytes')
     if (!this.closed) this.#socket.write(payload)
+  }
+
+  sendNoise(bytes: Buffer): void {
+    this.send(bytes)
+  }
+
+  async trickle(payload: Buffer, bytesPerSec: number): Promise<void> {
+    // Ten writes a second at most: slow enough to split every message across many reads.
+    const chunk = Math.max(1, Math.ceil(bytesPerSec / 10))
+    for (let at = 0; at < payload.length && !this.closed; at += chunk) {
+      if (at > 0) await new Promise((resolve) => setTimeout(resolve, (chunk / bytesPerSec) * 1000))
+      this.send(payload.subarray(at, at + chunk))
+    }
   }
 
   nextReply(timeoutMs: number): Promise<string> {
@@ -194,6 +213,14 @@ class UdpLink implements Link {
     if (!this.closed) this.#socket.send(payload)
   }
 
+  sendNoise(bytes: Buffer): void {
+    this.send(bytes)
+  }
+
+  async trickle(): Promise<void> {
+    throw new Error('a UDP datagram cannot trickle')
+  }
+
   nextReply(timeoutMs: number): Promise<string> {
     return this.#replies.next(timeoutMs, 'no reply')
   }
@@ -226,6 +253,19 @@ class HttpLink implements Link {
   send(payload: SimMessage['payload']): void {
     if (Buffer.isBuffer(payload)) throw new Error('an HTTP link sends requests')
     this.#chain = this.#chain.then(() => this.#request(payload))
+  }
+
+  /** A request with a corrupted query, sent beside the chain: its answer (400) is not a reply. */
+  sendNoise(bytes: Buffer): void {
+    const target = `/?${encodeURIComponent(bytes.toString('latin1'))}`
+    fetch(this.#base + target, { method: 'POST', signal: this.#abort.signal }).then(
+      (response) => response.arrayBuffer(),
+      () => undefined,
+    ).catch(() => undefined)
+  }
+
+  async trickle(): Promise<void> {
+    throw new Error('an HTTP request cannot trickle')
   }
 
   nextReply(timeoutMs: number): Promise<string> {

@@ -17,6 +17,8 @@ export interface Waypoint extends LatLon {
 
 export interface Route {
   name: string
+  /** Cruise speeds are drawn between 30 km/h and this (at most 90 km/h, the default). */
+  maxSpeedKmh?: number
   /** The loop: after the last waypoint the vehicle drives back to the first. */
   waypoints: readonly Waypoint[]
 }

@@ -1,7 +1,8 @@
 /**
  * runSimulation: N simulated devices of one protocol (Teltonika by default, GT06, Queclink or OsmAnd)
  * driving bundled routes, uploading over real TCP, UDP or HTTP to a gateway, with the summary a test or
- * the CLI needs. Prints nothing.
+ * the CLI needs. runPlan runs any plan (plan.ts), e.g. a scenario's fleets of several protocols with
+ * their timelines. Prints nothing.
  *
  * Time: `rate` simulated seconds pass per real second. Record fix times follow simulated time from
  * `startTime` (default: now), so with rate > 1 they run ahead of the wall clock. Timeouts, backoff and
@@ -10,15 +11,15 @@
 import type { EncodableCodec } from '../gateway/protocols/teltonika/encode.ts'
 import type { Protocol } from '../gateway/record.ts'
 import { SimClock } from './clock.ts'
-import { type AckedRecord, DEVICE_ERROR_KINDS, type DeviceErrorKind, type DeviceStats, SimulatedDevice } from './device.ts'
-import { deviceImei } from './imei.ts'
+import { DEVICE_ERROR_KINDS, type DeviceErrorKind, type DeviceStats, SimulatedDevice } from './device.ts'
+import { MinHeap } from './heap.ts'
 import { Notifier, sleep } from './notifier.ts'
-import { DEFAULT_MAX_RECORDS_PER_PACKET, simulationSettingsSchema } from './options.ts'
+import { simulationSettingsSchema } from './options.ts'
+import { type DeviceAction, type DevicePlan, type FleetPlan, type SimulationPlan, planFromSettings } from './plan.ts'
 import { SIM_PROTOCOLS } from './protocols/index.ts'
-import type { SimTransport } from './protocols/types.ts'
-import { createRandom, intBetween } from './random.ts'
+import type { SimProtocolFamily, SimTransport } from './protocols/types.ts'
+import { type Random, createRandom, intBetween, randomBytes } from './random.ts'
 import type { SimEventType } from './record.ts'
-import { ROUTES } from './routes.ts'
 import { type Percentiles, summarize } from './stats.ts'
 import { SimulatedVehicle } from './vehicle.ts'
 
@@ -85,6 +86,8 @@ export interface SimulationOptions {
   progressIntervalMs?: number
 }
 
+export type RunControl = Pick<SimulationOptions, 'signal' | 'onProgress' | 'progressIntervalMs'>
+
 export interface SimulationProgress {
   simSec: number
   devicesConnected: number
@@ -96,22 +99,49 @@ export interface SimulationProgress {
   errors: number
 }
 
+/** A stretch of fix times (epoch ms, as the device's clock said) during which something was scripted. */
+export interface FixWindow {
+  fromMs: number
+  toMs: number
+}
+
 export interface DeviceSummary extends Omit<DeviceStats, 'ackLatenciesMs'> {
   imei: string
+  fleet: string
+  protocol: Protocol
   route: string
   neverAcked: number
+  /** Fix-time stretches in which the ignition wire was loose. */
+  looseIgnition: FixWindow[]
+  /** Real ms of each stretch in which the device stopped reporting (the last one up to the end of the run). */
+  silencesMs: number[]
+}
+
+export interface FleetSummary {
+  name: string
+  protocol: Protocol
+  transport: SimTransport
+  host: string
+  port: number
+  devices: number
+  intervalSec: number
+  recordsGenerated: number
+  recordsAcked: number
+  recordsNeverAcked: number
 }
 
 export interface SimulationSummary {
-  protocol: Protocol
-  transport: SimTransport
+  scenario?: string
+  fleets: FleetSummary[]
   devices: number
   seed: number
   rate: number
   durationSec: number
-  intervalSec: number
   /** Fix time of simulated second 0, ISO 8601. */
   startTime: string
+  /** When the run started and ended on the wall clock, ISO 8601. */
+  startedAt: string
+  endedAt: string
   realDurationMs: number
   aborted: boolean
   recordsGenerated: number
@@ -124,6 +154,9 @@ export interface SimulationSummary {
   packetsSent: number
   packetsAcked: number
   connections: number
+  /** ACKs devices ignored on purpose (duplicate resends). */
+  acksIgnored: number
+  garbageBytes: number
   errors: number
   errorsByKind: Record<DeviceErrorKind, number>
   /** Real ms from writing a packet to reading its ACK, over ACKed packets. */
@@ -132,47 +165,79 @@ export interface SimulationSummary {
 }
 
 interface Slot {
+  plan: DevicePlan
+  fleet: FleetPlan
+  family: SimProtocolFamily
   device: SimulatedDevice
   vehicle: SimulatedVehicle
-  /** Simulated second of this device's first record, in [0, interval): devices are staggered. */
-  offsetSec: number
+  /** For garbage bytes, apart from the vehicle's draws so a scenario does not change the driving. */
+  random: Random
+  /** Records generated or skipped so far, and how many there are in all. */
+  recordIndex: number
   records: number
-  /** This device's scheduled events not reported yet, by time. */
-  events: Array<{ atSec: number; type: SimEventType }>
+  nextAction: number
+  /** Events waiting for a record to report them (one per record). */
+  pendingEvents: SimEventType[]
+  skewMs: number
+  coverageLost: boolean
+  silentSinceMs: number | null
+  silencesMs: number[]
+  looseSinceMs: number | null
+  looseIgnition: FixWindow[]
 }
 
 export async function runSimulation(options: SimulationOptions = {}): Promise<SimulationSummary> {
-  const { signal, onProgress, progressIntervalMs = 1000, ...settings } = options
-  const s = simulationSettingsSchema.parse(settings)
-  const seed = s.seed ?? Math.floor(Math.random() * 0x1_0000_0000)
-  const startedReal = performance.now()
-  const clock = new SimClock(s.rate, (s.startTime ?? new Date()).getTime(), startedReal)
-  const protocol = SIM_PROTOCOLS[s.protocol].create({ transport: s.transport, codec: s.codec })
+  const { signal, onProgress, progressIntervalMs, ...settings } = options
+  return runPlan(planFromSettings(simulationSettingsSchema.parse(settings)), { signal, onProgress, progressIntervalMs })
+}
 
-  const slots: Slot[] = Array.from({ length: s.devices }, (_, i) => {
+/** More simulated TCP devices than this against a loopback gateway connect from several loopback addresses. */
+const SOURCE_PORTS_PER_ADDRESS = 20_000
+const LOOPBACK_SOURCES = 8
+
+export async function runPlan(plan: SimulationPlan, control: RunControl = {}): Promise<SimulationSummary> {
+  const { signal, onProgress, progressIntervalMs = 1000 } = control
+  const seed = plan.seed ?? Math.floor(Math.random() * 0x1_0000_0000)
+  const startedAt = new Date()
+  const startedReal = performance.now()
+  const clock = new SimClock(plan.rate, (plan.startTime ?? startedAt).getTime(), startedReal)
+  const protocols = plan.fleets.map((fleet) => SIM_PROTOCOLS[fleet.protocol].create({ transport: fleet.transport, codec: fleet.codec }))
+  const manySources = plan.devices.length > SOURCE_PORTS_PER_ADDRESS
+
+  const slots: Slot[] = plan.devices.map((devicePlan, i) => {
+    const fleet = plan.fleets[devicePlan.fleet]!
     const random = createRandom((seed + Math.imul(i + 1, 0x9e3779b9)) >>> 0)
-    const route = ROUTES[i % ROUTES.length]!
+    const { route } = devicePlan
     const start = { segment: intBetween(random, 0, route.waypoints.length - 1), fraction: random() }
-    const offsetSec = (i * s.intervalSec) / s.devices
+    const localAddress = manySources && fleet.transport === 'tcp' && /^127\./.test(fleet.host) ? `127.0.0.${1 + (i % LOOPBACK_SOURCES)}` : undefined
     return {
+      plan: devicePlan,
+      fleet,
+      family: SIM_PROTOCOLS[fleet.protocol],
       device: new SimulatedDevice({
-        imei: deviceImei(s.imeiBase, i),
-        host: s.host,
-        port: s.port,
-        protocol,
-        recordsPerPacket: s.recordsPerPacket,
-        maxRecordsPerPacket: s.maxRecordsPerPacket ?? Math.max(DEFAULT_MAX_RECORDS_PER_PACKET, s.recordsPerPacket),
-        ackTimeoutMs: s.ackTimeoutMs,
-        backoffMinMs: s.backoffMinMs,
-        backoffMaxMs: s.backoffMaxMs,
+        imei: devicePlan.imei,
+        host: fleet.host,
+        port: fleet.port,
+        protocol: protocols[devicePlan.fleet]!,
+        recordsPerPacket: fleet.recordsPerPacket,
+        maxRecordsPerPacket: fleet.maxRecordsPerPacket,
+        ackTimeoutMs: plan.ackTimeoutMs,
+        backoffMinMs: plan.backoffMinMs,
+        backoffMaxMs: plan.backoffMaxMs,
+        ...(localAddress === undefined ? {} : { localAddress }),
       }),
       vehicle: new SimulatedVehicle(route, random, start),
-      offsetSec,
-      records: Math.max(0, Math.ceil((s.durationSec - offsetSec) / s.intervalSec - 1e-9)),
-      events: s.events
-        .filter((event) => event.device === undefined || event.device === i)
-        .map(({ atSec, type }) => ({ atSec, type }))
-        .sort((a, b) => a.atSec - b.atSec),
+      random: createRandom((seed ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0),
+      recordIndex: 0,
+      records: Math.max(0, Math.ceil((plan.durationSec - devicePlan.offsetSec) / fleet.intervalSec - 1e-9)),
+      nextAction: 0,
+      pendingEvents: [],
+      skewMs: 0,
+      coverageLost: false,
+      silentSinceMs: null,
+      silencesMs: [],
+      looseSinceMs: null,
+      looseIgnition: [],
     }
   })
 
@@ -213,9 +278,9 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
   runs.catch(onAbort) // a device failed on a bug: stop the others; the error is rethrown below
   let finished = false
   try {
-    await generate(slots, s, clock, wake, () => aborted)
+    await generate(slots, clock, wake, () => aborted)
     // Drain: every device is done once all its records are ACKed; give up after the grace period.
-    await Promise.race([runs, sleep(s.graceMs, wake, () => aborted || finished)])
+    await Promise.race([runs, sleep(plan.graceMs, wake, () => aborted || finished)])
   } finally {
     finished = true
     signal?.removeEventListener('abort', onAbort)
@@ -224,75 +289,147 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
     wake.notify()
   }
   await runs
-  return summarizeRun(slots, s, seed, clock, performance.now() - startedReal, aborted)
+  const now = Date.now()
+  for (const slot of slots) {
+    if (slot.silentSinceMs !== null) slot.silencesMs.push(now - slot.silentSinceMs)
+    if (slot.looseSinceMs !== null) slot.looseIgnition.push({ fromMs: slot.looseSinceMs, toMs: clock.epochMs(plan.durationSec) + slot.skewMs })
+  }
+  return summarizeRun(slots, plan, seed, clock, startedAt, performance.now() - startedReal, aborted)
 }
 
 /**
- * Feeds each device its records on schedule, whatever its connection is doing, and switches coverage.
- * Devices are staggered evenly over one interval, so the records are due in a fixed round-robin order.
+ * Feeds each device its records on schedule, whatever its connection is doing, and applies its timeline.
+ * A heap orders the devices by when each next acts; an action due with a record goes first.
  */
-async function generate(
-  slots: Slot[],
-  s: { durationSec: number; intervalSec: number; coverageLoss?: { startSec: number; durationSec: number } | undefined },
-  clock: SimClock,
-  wake: Notifier,
-  aborted: () => boolean,
-): Promise<void> {
-  const n = slots.length
-  const total = slots.reduce((sum, slot) => sum + slot.records, 0)
-  const coverage = s.coverageLoss
-    ? [
-        { atSec: s.coverageLoss.startSec, inCoverage: false },
-        { atSec: s.coverageLoss.startSec + s.coverageLoss.durationSec, inCoverage: true },
-      ]
-    : []
-  let produced = 0
-  let g = 0 // round-robin cursor: device g % n, its record floor(g / n)
-  const dueSec = (at: number) => slots[at % n]!.offsetSec + Math.floor(at / n) * s.intervalSec
-
-  for (const slot of slots) if (slot.records === 0) slot.device.finishGeneration()
+async function generate(slots: Slot[], clock: SimClock, wake: Notifier, aborted: () => boolean): Promise<void> {
+  const schedule = new MinHeap<Slot>()
+  const nextSec = (slot: Slot) =>
+    Math.min(
+      slot.recordIndex < slot.records ? recordSec(slot, slot.recordIndex) : Infinity,
+      slot.plan.actions[slot.nextAction]?.atSec ?? Infinity,
+    )
+  for (const slot of slots) {
+    if (slot.records === 0) slot.device.finishGeneration()
+    const at = nextSec(slot)
+    if (at < Infinity) schedule.push(at, slot)
+  }
   while (!aborted()) {
     const now = clock.simSec()
-    while (coverage.length > 0 && coverage[0]!.atSec <= now) {
-      const change = coverage.shift()!
-      for (const slot of slots) slot.device.setCoverage(change.inCoverage)
+    while (schedule.peekKey() <= now) {
+      const slot = schedule.pop()!
+      step(slot, clock)
+      const at = nextSec(slot)
+      if (at < Infinity) schedule.push(at, slot)
     }
-    while (produced < total && dueSec(g) <= now) {
-      const slot = slots[g % n]!
-      const k = Math.floor(g / n)
-      if (k < slot.records) {
-        const atSec = dueSec(g)
-        const event = slot.events[0] !== undefined && slot.events[0].atSec <= atSec ? slot.events.shift()!.type : undefined
-        slot.device.record(slot.vehicle.recordAt(atSec, clock.epochMs(atSec), event))
-        produced++
-        if (k === slot.records - 1) slot.device.finishGeneration()
-      }
-      g++
-    }
-    if (produced >= total && coverage.length === 0) return
-    const nextSec = Math.min(produced < total ? dueSec(g) : Infinity, coverage[0]?.atSec ?? Infinity)
-    await sleep(clock.realMsUntil(nextSec), wake, aborted)
+    if (schedule.size === 0) return
+    await sleep(clock.realMsUntil(schedule.peekKey()), wake, aborted)
   }
+}
+
+const recordSec = (slot: Slot, index: number) => slot.plan.offsetSec + index * slot.fleet.intervalSec
+
+/** The slot's next due thing: an action due no later than its next record, else the record. */
+function step(slot: Slot, clock: SimClock): void {
+  const action = slot.plan.actions[slot.nextAction]
+  const atSec = slot.recordIndex < slot.records ? recordSec(slot, slot.recordIndex) : Infinity
+  if (action !== undefined && action.atSec <= atSec) {
+    slot.nextAction++
+    apply(slot, action, clock)
+    return
+  }
+  slot.recordIndex++
+  if (slot.silentSinceMs === null) {
+    const event = slot.pendingEvents.shift()
+    slot.device.record(slot.vehicle.recordAt(atSec, clock.epochMs(atSec) + slot.skewMs, event))
+  }
+  if (slot.recordIndex === slot.records) slot.device.finishGeneration()
+}
+
+function apply(slot: Slot, action: DeviceAction, clock: SimClock): void {
+  const { device, vehicle } = slot
+  const fixMs = clock.epochMs(action.atSec) + slot.skewMs
+  switch (action.kind) {
+    case 'event':
+      slot.pendingEvents.push(action.event)
+      return
+    case 'clockSkew':
+      slot.skewMs = action.offsetMs
+      return
+    case 'ignoreAcks':
+      device.ignoreAcks(action.count)
+      return
+    case 'garbage':
+      device.sendGarbage(randomBytes(slot.random, action.bytes))
+      return
+  }
+  const { on } = action
+  switch (action.action) {
+    case 'coverageLost':
+      slot.coverageLost = on
+      break
+    case 'silent':
+      if (on && slot.silentSinceMs === null) slot.silentSinceMs = Date.now()
+      if (!on && slot.silentSinceMs !== null) {
+        slot.silencesMs.push(Date.now() - slot.silentSinceMs)
+        slot.silentSinceMs = null
+      }
+      break
+    case 'powerCut': {
+      vehicle.setPowered(!on)
+      const event = on ? 'powerCut' : 'powerRestored'
+      if (slot.family.events.includes(event)) slot.pendingEvents.push(event)
+      break
+    }
+    case 'parked':
+      vehicle.setParked(on)
+      break
+    case 'looseIgnition':
+      vehicle.setLooseIgnition(on)
+      if (on) slot.looseSinceMs ??= fixMs
+      else if (slot.looseSinceMs !== null) {
+        slot.looseIgnition.push({ fromMs: slot.looseSinceMs, toMs: fixMs })
+        slot.looseSinceMs = null
+      }
+      break
+    case 'trickle':
+      device.setTrickle(on ? (action.bytesPerSec ?? null) : null)
+      break
+  }
+  device.setCoverage(!slot.coverageLost && slot.silentSinceMs === null)
 }
 
 function summarizeRun(
   slots: Slot[],
-  s: { protocol: Protocol; transport: SimTransport; devices: number; rate: number; durationSec: number; intervalSec: number },
+  plan: SimulationPlan,
   seed: number,
   clock: SimClock,
+  startedAt: Date,
   realDurationMs: number,
   aborted: boolean,
 ): SimulationSummary {
   const zeroKinds = () => Object.fromEntries(DEVICE_ERROR_KINDS.map((k) => [k, 0])) as Record<DeviceErrorKind, number>
+  const fleets: FleetSummary[] = plan.fleets.map((f) => ({
+    name: f.name,
+    protocol: f.protocol,
+    transport: f.transport,
+    host: f.host,
+    port: f.port,
+    devices: 0,
+    intervalSec: f.intervalSec,
+    recordsGenerated: 0,
+    recordsAcked: 0,
+    recordsNeverAcked: 0,
+  }))
   const summary: SimulationSummary = {
-    protocol: s.protocol,
-    transport: s.transport,
-    devices: s.devices,
+    ...(plan.scenario === undefined ? {} : { scenario: plan.scenario }),
+    fleets,
+    devices: slots.length,
     seed,
-    rate: s.rate,
-    durationSec: s.durationSec,
-    intervalSec: s.intervalSec,
+    rate: plan.rate,
+    durationSec: plan.durationSec,
     startTime: new Date(clock.startMs).toISOString(),
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date(startedAt.getTime() + realDurationMs).toISOString(),
     realDurationMs: Math.round(realDurationMs),
     aborted,
     recordsGenerated: 0,
@@ -303,31 +440,34 @@ function summarizeRun(
     packetsSent: 0,
     packetsAcked: 0,
     connections: 0,
+    acksIgnored: 0,
+    garbageBytes: 0,
     errors: 0,
     errorsByKind: zeroKinds(),
     ackLatencyMs: summarize([]),
     perDevice: [],
   }
   const latencies: number[] = []
-  for (const { device, vehicle } of slots) {
-    const st = device.stats
+  for (const slot of slots) {
+    const { device, vehicle, fleet } = slot
+    const { ackLatenciesMs, ...st } = device.stats
     const perDevice: DeviceSummary = {
       imei: device.imei,
+      fleet: fleet.name,
+      protocol: fleet.protocol,
       route: vehicle.routeName,
-      generated: st.generated,
-      sent: st.sent,
-      acked: st.acked,
-      resent: st.resent,
-      neverAcked: st.generated - st.acked,
-      packetsSent: st.packetsSent,
-      packetsAcked: st.packetsAcked,
-      connections: st.connections,
-      errors: st.errors,
+      ...st,
       errorsByKind: { ...st.errorsByKind },
-      ...(st.lastError === undefined ? {} : { lastError: st.lastError }),
-      ackedRecords: st.ackedRecords,
+      neverAcked: st.generated - st.acked,
+      looseIgnition: slot.looseIgnition,
+      silencesMs: slot.silencesMs,
     }
     summary.perDevice.push(perDevice)
+    const fleetSummary = fleets[slot.plan.fleet]!
+    fleetSummary.devices++
+    fleetSummary.recordsGenerated += st.generated
+    fleetSummary.recordsAcked += st.acked
+    fleetSummary.recordsNeverAcked += perDevice.neverAcked
     summary.recordsGenerated += st.generated
     summary.recordsSent += st.sent
     summary.recordsAcked += st.acked
@@ -336,9 +476,11 @@ function summarizeRun(
     summary.packetsSent += st.packetsSent
     summary.packetsAcked += st.packetsAcked
     summary.connections += st.connections
+    summary.acksIgnored += st.acksIgnored
+    summary.garbageBytes += st.garbageBytes
     summary.errors += st.errors
     for (const kind of DEVICE_ERROR_KINDS) summary.errorsByKind[kind] += st.errorsByKind[kind]
-    for (const ms of st.ackLatenciesMs) latencies.push(ms)
+    for (const ms of ackLatenciesMs) latencies.push(ms)
   }
   summary.ackLatencyMs = summarize(latencies)
   return summary

@@ -69,7 +69,7 @@ describe('simulating devices over UDP and HTTP', () => {
     const summary = await runSimulation({
       transport: 'udp', port: server.port, devices: 2, durationSec: 6, rate: 10, seed: 31, ackTimeoutMs: 300, backoffMinMs: 50, graceMs: 3000,
     })
-    expect(summary).toMatchObject({ transport: 'udp', recordsGenerated: 12, recordsAcked: 12, recordsNeverAcked: 0 })
+    expect(summary).toMatchObject({ fleets: [{ transport: 'udp' }], recordsGenerated: 12, recordsAcked: 12, recordsNeverAcked: 0 })
     expect(summary.errorsByKind.ackTimeout).toBe(1)
     expect(summary.recordsResent).toBe(1)
     expect(keys(server.stored)).toEqual(keys(summary.perDevice.flatMap((d) => d.ackedRecords)))
@@ -81,7 +81,7 @@ describe('simulating devices over UDP and HTTP', () => {
       protocol: 'osmand', port: server.port, devices: 1, durationSec: 12, rate: 10, seed: 32, coverageLoss: { startSec: 5, durationSec: 4 },
       backoffMinMs: 50, graceMs: 3000,
     })
-    expect(summary).toMatchObject({ protocol: 'osmand', transport: 'http', recordsGenerated: 12, recordsAcked: 12, recordsNeverAcked: 0 })
+    expect(summary).toMatchObject({ fleets: [{ protocol: 'osmand', transport: 'http' }], recordsGenerated: 12, recordsAcked: 12, recordsNeverAcked: 0 })
     expect(summary.errorsByKind.ackMismatch).toBe(1)
     expect(summary.perDevice[0]!.lastError).toMatch(/expected http:200, got http:503/)
     expect(keys(summary.perDevice[0]!.ackedRecords)).toEqual(keys(server.stored))

@@ -71,7 +71,7 @@ describe('simulator -> gateway -> database for every protocol, with a coverage g
       coverageLoss: COVERAGE_LOSS, events: c.events, ackTimeoutMs: 3000, backoffMinMs: 100, graceMs: 5000,
     })
     summaries.push(summary)
-    expect(summary).toMatchObject({ protocol: c.protocol, transport: c.transport, recordsNeverAcked: 0, errors: 0 })
+    expect(summary).toMatchObject({ fleets: [{ protocol: c.protocol, transport: c.transport }], recordsNeverAcked: 0, errors: 0 })
     expect(summary.recordsAcked).toBe(summary.recordsGenerated)
 
     for (const device of summary.perDevice) {
@@ -111,8 +111,8 @@ describe('simulator -> gateway -> database for every protocol, with a coverage g
           )
           const stored = rows.map((row) => `${row.time.toISOString()} ${row.type}`)
           const sent = device.ackedRecords.flatMap((r) => (r.event ? [`${r.fixTime} ${r.event}`] : []))
-          expect(sent.length, `${summary.protocol} ${device.imei} sent events`).toBeGreaterThan(0)
-          expect(stored, `${summary.protocol}/${summary.transport} ${device.imei}`).toEqual(sent)
+          expect(sent.length, `${device.protocol} ${device.imei} sent events`).toBeGreaterThan(0)
+          expect(stored, `${device.protocol} ${device.imei}`).toEqual(sent)
         }
       }
     } finally {

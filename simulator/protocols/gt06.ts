@@ -40,6 +40,7 @@ export const gt06Sim: SimProtocolFamily = {
   transports: ['tcp'],
   defaultPort: gt06.defaultPort,
   fixTimeResolutionMs: 1000,
+  reportsIgnition: true, // the ACC bit of every location packet
   events: ALARMS,
   create: () => ({
     name: 'gt06',

@@ -20,6 +20,7 @@ export const osmandSim: SimProtocolFamily = {
   transports: ['http'],
   defaultPort: osmand.defaultPort,
   fixTimeResolutionMs: 1,
+  reportsIgnition: false, // phones have no ignition
   // The gateway reads any of our event names from `alarm`.
   events: SIM_EVENT_TYPES,
   create: () => ({

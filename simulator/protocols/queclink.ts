@@ -39,6 +39,7 @@ export const queclinkSim: SimProtocolFamily = {
   transports: ['tcp', 'udp'],
   defaultPort: queclink.defaultPort,
   fixTimeResolutionMs: 1000,
+  reportsIgnition: false, // only GTIGN/GTIGF changes, not on each GTFRI position
   events: [...EVENT_REPORTS.keys()],
   create: ({ transport }) => ({
     name: 'queclink',

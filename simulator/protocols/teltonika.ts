@@ -63,6 +63,7 @@ export const teltonikaSim: SimProtocolFamily = {
   transports: ['tcp', 'udp'],
   defaultPort: teltonika.defaultPort,
   fixTimeResolutionMs: 1,
+  reportsIgnition: true, // io239 on every record
   events: [...EVENT_IO.keys()],
   create: ({ transport, codec }) => ({
     name: 'teltonika',

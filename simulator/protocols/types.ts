@@ -80,6 +80,8 @@ export interface SimProtocolFamily {
   defaultPort: number
   /** Fix times go on the wire in steps of this many ms (records must be at least this far apart). */
   fixTimeResolutionMs: number
+  /** Every record carries the ignition (so a loose ignition wire shows on each fix). */
+  reportsIgnition: boolean
   /** Scheduled events it can report. */
   events: readonly SimEventType[]
   create(options: SimProtocolOptions): SimProtocol
