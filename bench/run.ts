@@ -1,24 +1,26 @@
 /**
  * `npm run bench [-- --quick] [-- --json]`: each figure beside its baseline measured in the same run.
  *
- * ingest: records/s through TCP, ACKed only after the commit, against the whole system (`main.ts` in
- * its own process, as `npm start` runs it) — beside the database's raw multi-row INSERT rate of the
- * same kind of rows from one client on a fresh embedded TimescaleDB.
+ * BENCHMARKS lists the benchmarks in the order they run; each is a function returning its results,
+ * printed as soon as it completes. `--json` prints `{"results":[…]}` on stdout at the end (the
+ * human-readable lines then go to stderr). Add a benchmark by adding an entry.
  */
 import { parseArgs } from 'node:util'
 import os from 'node:os'
+import fs from 'node:fs'
+import path from 'node:path'
 import { createDatabase } from '../db/client.ts'
 import { startEmbeddedDatabase } from '../db/embedded.ts'
 import { migrate } from '../db/migrate.ts'
 import { startSystem } from '../test/helpers/system.ts'
-import { teltonikaLoad } from './load.ts'
+import { teltonikaLoad, type LoadResult } from './load.ts'
 import { rawInsertRate } from './raw-insert.ts'
 import { alertsBench } from './alerts.ts'
 import { browserBench } from './browser.ts'
-import fs from 'node:fs'
-import path from 'node:path'
+import { decodeBench } from './decode.ts'
+import { connectionsBench } from './connections.ts'
 
-interface BenchResult {
+export interface BenchResult {
   name: string
   value: number
   unit: string
@@ -27,77 +29,139 @@ interface BenchResult {
   ratio: number
 }
 
+export interface BenchSettings {
+  quick: boolean
+  /** Seconds per throughput measurement: 20, or 8 with --quick. */
+  seconds: number
+}
+
+interface Benchmark {
+  name: string
+  run(settings: BenchSettings): Promise<BenchResult[]> | BenchResult[]
+}
+
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } })
-const seconds = flags.quick ? 8 : 20
-const devices = 200
+const settings: BenchSettings = { quick: flags.quick, seconds: flags.quick ? 8 : 20 }
 const say = (line: string) => (flags.json ? process.stderr : process.stdout).write(line + '\n')
 
-say(`fleetwire bench — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown cpu'}, node ${process.version}, ${seconds} s per measurement`)
-
-const system = await startSystem({ env: { LOG_LEVEL: 'error' } })
-const port = system.ports.teltonika!
-const tenRecord = await teltonikaLoad(port, devices, 10, seconds, 356000000000000)
-const oneRecord = await teltonikaLoad(port, devices, 1, seconds, 357000000000000)
-await system.stop()
-fs.rmSync(system.dataDir, { recursive: true, force: true })
-
-const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetwire-bench-'))
-const embedded = await startEmbeddedDatabase(rawDir)
-const db = createDatabase(embedded.url, { embedded: true })
-await migrate(db)
-const raw = await rawInsertRate(db, 1000, seconds)
-await db.end()
-await embedded.stop()
-fs.rmSync(rawDir, { recursive: true, force: true })
-
-const alerts = alertsBench(flags.quick ? { rounds: 2 } : {})
-
-const dashboardSystem = await startSystem({ env: { LOG_LEVEL: 'error' } })
-const page = await browserBench(dashboardSystem, 5000, flags.quick ? 10 : 20)
-await dashboardSystem.stop()
-fs.rmSync(dashboardSystem.dataDir, { recursive: true, force: true })
-
-const rawRate = raw.records / raw.seconds
-const results: BenchResult[] = [
-  { name: `ingest, 10-record frames, ${devices} connections`, value: tenRecord.records / tenRecord.seconds, unit: 'records/s', baseline: 'raw multi-row INSERT (1000 rows/statement, one client)', baselineValue: rawRate, ratio: 0 },
-  { name: `ingest, 1-record frames, ${devices} connections`, value: oneRecord.packets / oneRecord.seconds, unit: 'frames/s', baseline: 'raw multi-row INSERT (1000 rows/statement, one client)', baselineValue: rawRate, ratio: 0 },
-].map((result) => ({ ...result, ratio: result.value / result.baselineValue }))
-results.push(
-  {
-    name: 'alerts: state + alert evaluation per record',
-    value: alerts.pipelineNsPerRecord,
-    unit: 'ns/record',
-    baseline: 'history marking and live state only (ingest without alerts)',
-    baselineValue: alerts.baselineNsPerRecord,
-    ratio: alerts.pipelineNsPerRecord / alerts.baselineNsPerRecord,
-  },
-  {
-    name: `alerts: no-update sweep over ${alerts.vehicles} vehicles`,
-    value: alerts.sweepMs,
-    unit: 'ms/sweep',
-    baseline: 'one sweep a minute (60,000 ms budget)',
-    baselineValue: 60_000,
-    ratio: alerts.sweepMs / 60_000,
-  },
-  {
-    name: `dashboard: frame time p95, ${page.vehicles} vehicles reporting every second`,
-    value: page.frameP95Ms,
-    unit: 'ms',
-    baseline: 'one frame at 60 Hz',
-    baselineValue: 1000 / 60,
-    ratio: page.frameP95Ms / (1000 / 60),
-  },
-  {
-    name: `dashboard: socket.io bytes/s per client, ${page.vehicles} vehicles`,
-    value: page.socketBytesPerSecond,
-    unit: 'bytes/s',
-    baseline: 'bytes/s the devices themselves sent',
-    baselineValue: page.deviceBytesPerSecond,
-    ratio: page.socketBytesPerSecond / page.deviceBytesPerSecond,
-  },
-)
-
-for (const result of results) {
-  say(`${result.name.padEnd(48)} ${result.value.toFixed(1).padStart(9)} ${result.unit.padEnd(10)} vs ${result.baseline}: ${result.baselineValue.toFixed(1)}  ratio ${result.ratio.toFixed(3)}`)
+function result(name: string, value: number, unit: string, baseline: string, baselineValue: number): BenchResult {
+  return { name, value, unit, baseline, baselineValue, ratio: value / baselineValue }
 }
-if (flags.json) process.stdout.write(JSON.stringify({ results }) + '\n')
+
+const INGEST_DEVICES = 200
+const RAW_BASELINE = 'raw multi-row INSERT (1000 rows/statement, one client)'
+
+const BENCHMARKS: Benchmark[] = [
+  {
+    name: 'ingest',
+    async run({ seconds }) {
+      const system = await startSystem({ env: { LOG_LEVEL: 'error' } })
+      const port = system.ports.teltonika!
+      let tenRecord: LoadResult
+      let oneRecord: LoadResult
+      try {
+        tenRecord = await teltonikaLoad(port, INGEST_DEVICES, 10, seconds, 356000000000000)
+        oneRecord = await teltonikaLoad(port, INGEST_DEVICES, 1, seconds, 357000000000000)
+      } finally {
+        await system.stop()
+        fs.rmSync(system.dataDir, { recursive: true, force: true })
+      }
+      const rawRate = await rawInsertBaseline(seconds)
+      return [
+        result(`ingest, 10-record frames, ${INGEST_DEVICES} connections`, tenRecord.records / tenRecord.seconds, 'records/s', RAW_BASELINE, rawRate),
+        result(`ingest, 1-record frames, ${INGEST_DEVICES} connections`, oneRecord.packets / oneRecord.seconds, 'frames/s', RAW_BASELINE, rawRate),
+      ]
+    },
+  },
+  {
+    name: 'decode',
+    run({ quick }) {
+      const { rates, peers } = decodeBench(quick ? { roundMs: 250, rounds: 2 } : { roundMs: 1000, rounds: 3 })
+      return [
+        ...rates.map((rate) => result(`decode: ${rate.protocol}, framing + decode`, rate.ours, 'records/s', 'bare loop reading the same fields from the same bytes', rate.bare)),
+        ...peers.flatMap((peer) => [
+          result(`decode: teltonika vs ${peer.peer}`, peer.ours, 'records/s', `${peer.peer}, same packets`, peer.theirs),
+          result(`decode: teltonika real vectors decoded correctly (of ${peer.vectors}) vs ${peer.peer}`, peer.oursCorrect, 'vectors', peer.peer, peer.theirsCorrect),
+        ]),
+      ]
+    },
+  },
+  {
+    name: 'connections',
+    async run({ quick }) {
+      const connections = await connectionsBench({ connections: quick ? 10_000 : 50_000, settleMs: quick ? 500 : 3000 })
+      const held = connections.limitedBy
+        ? `${connections.connections} idle connections (${connections.requested} requested; ${connections.limitedBy})`
+        : `${connections.connections} idle connections`
+      if (connections.limitedBy) say(`connections: only ${held}`)
+      return [
+        result(`connections: memory per connection, ${held}`, connections.systemBytesPerConnection, 'bytes', 'bare net.createServer holding the same sockets', connections.bareBytesPerConnection),
+      ]
+    },
+  },
+  {
+    name: 'alerts',
+    run({ quick }) {
+      const alerts = alertsBench(quick ? { rounds: 2 } : {})
+      return [
+        result('alerts: state + alert evaluation per record', alerts.pipelineNsPerRecord, 'ns/record', 'history marking and live state only (ingest without alerts)', alerts.baselineNsPerRecord),
+        result(`alerts: no-update sweep over ${alerts.vehicles} vehicles`, alerts.sweepMs, 'ms/sweep', 'one sweep a minute (60,000 ms budget)', 60_000),
+      ]
+    },
+  },
+  {
+    name: 'dashboard',
+    async run({ quick }) {
+      const system = await startSystem({ env: { LOG_LEVEL: 'error' } })
+      const page = await browserBench(system, 5000, quick ? 10 : 20).finally(async () => {
+        await system.stop()
+        fs.rmSync(system.dataDir, { recursive: true, force: true })
+      })
+      return [
+        result(`dashboard: frame time p95, ${page.vehicles} vehicles reporting every second`, page.frameP95Ms, 'ms', 'one frame at 60 Hz', 1000 / 60),
+        result(`dashboard: socket.io bytes/s per client, ${page.vehicles} vehicles`, page.socketBytesPerSecond, 'bytes/s', 'bytes/s the devices themselves sent', page.deviceBytesPerSecond),
+      ]
+    },
+  },
+]
+
+/** The embedded database's own rate for our rows, on a fresh database. */
+async function rawInsertBaseline(seconds: number): Promise<number> {
+  const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetwire-bench-'))
+  const embedded = await startEmbeddedDatabase(rawDir)
+  const db = createDatabase(embedded.url, { embedded: true })
+  try {
+    await migrate(db)
+    const raw = await rawInsertRate(db, 1000, seconds)
+    return raw.records / raw.seconds
+  } finally {
+    await db.end()
+    await embedded.stop()
+    fs.rmSync(rawDir, { recursive: true, force: true })
+  }
+}
+
+function format(result: BenchResult): string {
+  const figure = (value: number) => (Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1))
+  return `${result.name.padEnd(48)} ${figure(result.value).padStart(11)} ${result.unit.padEnd(10)} vs ${result.baseline}: ${figure(result.baselineValue)}  ratio ${result.ratio.toFixed(3)}`
+}
+
+say(`fleetwire bench — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown cpu'}, node ${process.version}, ${settings.seconds} s per measurement`)
+const results: BenchResult[] = []
+// A benchmark that cannot run (no chromium, say) is reported and the others still run; the exit code says so.
+const failed: { name: string; error: string }[] = []
+for (const benchmark of BENCHMARKS) {
+  const started = performance.now()
+  try {
+    for (const line of await benchmark.run(settings)) {
+      results.push(line)
+      say(format(line))
+    }
+  } catch (err) {
+    failed.push({ name: benchmark.name, error: (err as Error).message.split('\n')[0]! })
+    say(`${benchmark.name}: FAILED — ${failed.at(-1)!.error}`)
+    process.exitCode = 1
+  }
+  say(`  (${benchmark.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`)
+}
+if (flags.json) process.stdout.write(JSON.stringify(failed.length > 0 ? { results, failed } : { results }) + '\n')
