@@ -10,35 +10,48 @@ export interface LoadResult {
 /**
  * Lean device load: `devices` connections, each with one packet in flight (as real devices do),
  * sending `recordsPerPacket` fresh records as soon as the previous packet is ACKed, for `seconds`.
+ * Every connection first connects, identifies and has one packet stored (new devices admitted, the
+ * start's backlog drained); only then does the clock start.
  */
 export async function teltonikaLoad(port: number, devices: number, recordsPerPacket: number, seconds: number, imeiBase: number): Promise<LoadResult> {
   let records = 0
   let packets = 0
-  const start = performance.now()
-  const deadline = start + seconds * 1000
   const baseTime = Date.now() - 3_600_000
-  await Promise.all(
-    Array.from({ length: devices }, async (_, index) => {
-      const socket = net.connect(port, '127.0.0.1')
-      socket.setNoDelay(true)
-      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
-      const replies = replyReader(socket)
-      socket.write(encodeImeiHandshake(String(imeiBase + index)))
-      await replies(1)
-      let sequence = 0
-      while (performance.now() < deadline) {
-        const batch: TeltonikaRecordInput[] = Array.from({ length: recordsPerPacket }, () => {
-          sequence++
-          return { timeMs: baseTime + sequence * 1000, latitude: 54.6 + index * 1e-4, longitude: 25.2 + sequence * 1e-5, satellites: 9, speedKmh: 40, course: 90, io: { 239: 1, 240: 1, 66: 14000, 16: sequence * 10 } }
-        })
-        socket.write(encodeAvlPacket(batch))
-        const ack = await replies(4)
-        records += ack.readUInt32BE(0)
-        packets++
-      }
-      socket.destroy()
-    }),
-  )
+  let start = Number.POSITIVE_INFINITY
+  let deadline = Number.POSITIVE_INFINITY
+  let startClock!: () => void
+  const clockStarted = new Promise<void>((resolve) => (startClock = resolve))
+  let ready = 0
+  const connections = Array.from({ length: devices }, async (_, index) => {
+    const socket = net.connect(port, '127.0.0.1')
+    socket.setNoDelay(true)
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+    const replies = replyReader(socket)
+    socket.write(encodeImeiHandshake(String(imeiBase + index)))
+    await replies(1)
+    let sequence = 0
+    const send = async () => {
+      const batch: TeltonikaRecordInput[] = Array.from({ length: recordsPerPacket }, () => {
+        sequence++
+        return { timeMs: baseTime + sequence * 1000, latitude: 54.6 + index * 1e-4, longitude: 25.2 + sequence * 1e-5, satellites: 9, speedKmh: 40, course: 90, io: { 239: 1, 240: 1, 66: 14000, 16: sequence * 10 } }
+      })
+      socket.write(encodeAvlPacket(batch))
+      return (await replies(4)).readUInt32BE(0)
+    }
+    await send()
+    if (++ready === devices) startClock()
+    await clockStarted
+    while (performance.now() < deadline) {
+      const stored = await send()
+      records += stored
+      packets++
+    }
+    socket.destroy()
+  })
+  await clockStarted
+  start = performance.now()
+  deadline = start + seconds * 1000
+  await Promise.all(connections)
   return { records, packets, seconds: (performance.now() - start) / 1000 }
 }
 

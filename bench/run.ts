@@ -19,6 +19,7 @@ import { alertsBench } from './alerts.ts'
 import { browserBench } from './browser.ts'
 import { decodeBench } from './decode.ts'
 import { connectionsBench } from './connections.ts'
+import { liveBench } from './live.ts'
 
 export interface BenchResult {
   name: string
@@ -48,8 +49,8 @@ function result(name: string, value: number, unit: string, baseline: string, bas
   return { name, value, unit, baseline, baselineValue, ratio: value / baselineValue }
 }
 
-const INGEST_DEVICES = 200
-const RAW_BASELINE = 'raw multi-row INSERT (1000 rows/statement, one client)'
+const INGEST_DEVICES = 1000
+const RAW_BASELINE = 'raw bulk INSERT (jsonb_to_recordset, 5000 rows/statement, one client)'
 
 const BENCHMARKS: Benchmark[] = [
   {
@@ -72,6 +73,10 @@ const BENCHMARKS: Benchmark[] = [
         result(`ingest, 1-record frames, ${INGEST_DEVICES} connections`, oneRecord.packets / oneRecord.seconds, 'frames/s', RAW_BASELINE, rawRate),
       ]
     },
+  },
+  {
+    name: 'live',
+    run: ({ quick }) => liveBench({ devices: 1000, reportEveryMs: 1000, clients: 50, seconds: quick ? 4 : 15, say }),
   },
   {
     name: 'decode',
@@ -132,7 +137,7 @@ async function rawInsertBaseline(seconds: number): Promise<number> {
   const db = createDatabase(embedded.url, { embedded: true })
   try {
     await migrate(db)
-    const raw = await rawInsertRate(db, 1000, seconds)
+    const raw = await rawInsertRate(db, 5000, seconds)
     return raw.records / raw.seconds
   } finally {
     await db.end()
