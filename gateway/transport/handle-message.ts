@@ -6,6 +6,9 @@ import type { Protocol } from '../record.ts'
 import type { Decoded, ProtocolDescriptor, Session } from '../protocols/types.ts'
 import type { PacketSink } from '../packet-log.ts'
 
+/** What message handling logs through: a pino logger, or a TCP connection's lazily made child (tcp.ts). */
+export type MessageLog = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>
+
 export interface GatewayContext {
   writer: RecordWriter
   devices: DeviceAdmission
@@ -33,7 +36,7 @@ export async function handleMessage(
   message: Buffer,
   session: Session,
   context: GatewayContext,
-  log: Logger,
+  log: MessageLog,
 ): Promise<MessageOutcome> {
   context.stats.for(protocol.name).messages++
   log.debug({ hex: message.toString('hex') }, 'in')
@@ -54,7 +57,7 @@ export async function settleDecoded(
   decoded: Decoded,
   session: Session,
   context: GatewayContext,
-  log: Logger,
+  log: MessageLog,
   input: () => Record<string, unknown>,
 ): Promise<Settlement> {
   const settlement = await settle(protocol, decoded, session, context, log, input)
@@ -79,7 +82,7 @@ async function settle(
   decoded: Decoded,
   session: Session,
   context: GatewayContext,
-  log: Logger,
+  log: MessageLog,
   input: () => Record<string, unknown>,
 ): Promise<Settlement> {
   if (decoded.error) {

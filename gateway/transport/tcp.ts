@@ -2,7 +2,8 @@ import net from 'node:net'
 import type { Logger } from '../../logger.ts'
 import type { DeviceConnections } from '../connections.ts'
 import type { ProtocolDescriptor, Session } from '../protocols/types.ts'
-import { handleMessage, type GatewayContext } from './handle-message.ts'
+import type { Protocol } from '../record.ts'
+import { handleMessage, type GatewayContext, type MessageLog } from './handle-message.ts'
 import { listen } from './listen.ts'
 
 export interface TcpGatewayContext extends GatewayContext {
@@ -18,6 +19,8 @@ export interface TcpListener {
 /** Longest time one message may take to arrive once its first byte came (slow senders hold no socket for long). */
 const MAX_MESSAGE_ARRIVAL_MS = 30_000
 const SWEEP_EVERY_MS = 1000
+/** The one empty buffer every connection's `pending` points at when no partial message waits. */
+const NOTHING_PENDING = Buffer.alloc(0)
 
 /** What the timeout sweep needs to know of a connection. */
 interface ConnectionClock {
@@ -69,8 +72,8 @@ export async function listenTcp(
 function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, context: TcpGatewayContext, rootLog: Logger): ConnectionClock {
   const stats = context.stats.for(protocol.name)
   const session: Session = { transport: 'tcp' }
-  let log = rootLog.child({ protocol: protocol.name, remote: `${socket.remoteAddress}:${socket.remotePort}` })
-  let pending: Buffer = Buffer.alloc(0)
+  const log = new ConnectionLog(rootLog, protocol.name, socket)
+  let pending: Buffer = NOTHING_PENDING
   let busy = false
   let closed = false
 
@@ -100,7 +103,8 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
     socket.pause()
     while (!closed) {
       const framed = protocol.frame(pending, context.maxMessageBytes)
-      pending = framed.rest
+      // An empty rest is still a view of the last read: drop it, so an idle connection holds no buffer.
+      pending = framed.rest.length === 0 ? NOTHING_PENDING : framed.rest
       if (framed.frames.length > 0) clock.lastMessageAt = Date.now()
       clock.partialSince = pending.length === 0 ? undefined : (clock.partialSince ?? Date.now())
       for (const message of framed.frames) {
@@ -112,7 +116,7 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
         if (!outcome.ok) return disconnect(outcome.reason, outcome.reply)
         if (outcome.identified && session.imei === undefined) {
           session.imei = outcome.identified
-          log = log.child({ imei: outcome.identified })
+          log.identified(outcome.identified)
           context.connections.opened(outcome.identified, protocol.name)
         }
         if (outcome.reply) {
@@ -143,4 +147,55 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
     log.debug('disconnected')
   })
   return clock
+}
+
+type Level = 'debug' | 'info' | 'warn' | 'error'
+
+/**
+ * A connection's logger: lines carry `{ protocol, remote }`, then `{ imei }` once identified. The
+ * pino children are made on the first line actually written, so an idle connection at the usual
+ * level (info) holds none: two children cost ~900 bytes a connection, a third of its memory.
+ */
+class ConnectionLog implements MessageLog {
+  #child: Logger | undefined
+  #imei: string | undefined
+
+  constructor(
+    private readonly root: Logger,
+    private readonly protocol: Protocol,
+    private readonly socket: net.Socket,
+  ) {}
+
+  identified(imei: string): void {
+    this.#imei = imei
+    this.#child = this.#child?.child({ imei })
+  }
+
+  debug(...args: unknown[]): void {
+    this.#write('debug', args)
+  }
+
+  info(...args: unknown[]): void {
+    this.#write('info', args)
+  }
+
+  warn(...args: unknown[]): void {
+    this.#write('warn', args)
+  }
+
+  error(...args: unknown[]): void {
+    this.#write('error', args)
+  }
+
+  #write(level: Level, args: unknown[]): void {
+    if (!this.root.isLevelEnabled(level)) return
+    if (!this.#child) {
+      // Read while the socket is open: every line at info and above is written before it closes,
+      // and at debug the first line ('connected') comes at once.
+      const child = this.root.child({ protocol: this.protocol, remote: `${this.socket.remoteAddress}:${this.socket.remotePort}` })
+      this.#child = this.#imei === undefined ? child : child.child({ imei: this.#imei })
+    }
+    const write = this.#child[level] as (this: Logger, ...args: unknown[]) => void
+    write.apply(this.#child, args)
+  }
 }
