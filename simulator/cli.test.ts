@@ -70,7 +70,6 @@ describe('simulate command line', () => {
     [['--protocol', 'nmea'], /--protocol/],
     [['--protocol', 'gt06', '--transport', 'udp'], /--transport: gt06 is simulated over tcp, not udp/],
     [['--protocol', 'osmand', '--transport', 'tcp'], /--transport: osmand is simulated over http, not tcp/],
-    [['--protocol', 'gt06', '--event', '10:powerRestored'], /--event: gt06 cannot report powerRestored/],
     [['--protocol', 'queclink', '--interval', '0.5'], /--interval: queclink sends fix times in steps of 1 s/],
     [['--event', '60:sos', '--protocol', 'osmand'], /--event: at 60 s, after the last record/],
     [['--transport', 'http'], /--transport: teltonika is simulated over tcp or udp, not http/],

@@ -1,7 +1,8 @@
 /**
  * A vehicle driving a looped route: cruise speed per segment (30-90 km/h), gentle acceleration and braking,
- * slowing for sharp corners, standing still at stop waypoints. Pure and deterministic for a given seed:
- * it only moves when `advance` is called.
+ * slowing for sharp corners and turning through them at a comfortable rate, standing still at stop
+ * waypoints, and parking (braking to a halt, engine off) when told. Pure and deterministic for a given
+ * seed: it only moves when `advance` is called.
  */
 import { type Random, between } from './random.ts'
 import { type LatLon, bearingDeg, distanceM, interpolate, turnDeg } from './route.ts'
@@ -15,6 +16,10 @@ export const BRAKE_MS2 = 1.8
 /** Braking is planned gentler than the limit, leaving room to correct the step-by-step integration. */
 const PLANNED_BRAKE_MS2 = 1.5
 const STEP_SEC = 0.2
+/** Sideways acceleration through a turn, about 0.2 g: what a driver does without throwing the load about. */
+const LATERAL_MS2 = 2
+/** Below this speed the turn rate stops growing (a car turning on the spot is not a thing). */
+const MIN_TURN_SPEED_MS = 3
 /** Far enough to brake from the top cruise speed to a standstill. */
 const LOOKAHEAD_M = (MAX_CRUISE_KMH / 3.6) ** 2 / (2 * PLANNED_BRAKE_MS2) + 50
 
@@ -46,6 +51,7 @@ export class Driver {
   #speedMs = 0
   #cruiseMs = 0
   #dwellSec = 0
+  #parked = false
   #ignition = true
   #distanceM = 0
   #courseDeg: number
@@ -89,7 +95,6 @@ export class Driver {
     const fraction = length > 0 ? this.#alongM / length : 0
     const here = interpolate(a, b, fraction)
     const moving = this.#dwellSec <= 0 && this.#speedMs > 0
-    if (moving && distanceM(here, b) > 1) this.#courseDeg = bearingDeg(here, b)
     return {
       latitude: here.latitude,
       longitude: here.longitude,
@@ -100,6 +105,12 @@ export class Driver {
       ignition: this.#ignition,
       distanceM: this.#distanceM,
     }
+  }
+
+  /** Parking brakes the vehicle to a halt and switches the engine off; unparking starts it and drives on. */
+  setParked(parked: boolean): void {
+    this.#parked = parked
+    if (!parked && this.#dwellSec <= 0) this.#ignition = true
   }
 
   #waypoint(i: number) {
@@ -138,7 +149,11 @@ export class Driver {
       }
       return
     }
-    const allowed = this.#allowedMs()
+    if (this.#parked && this.#speedMs === 0) {
+      this.#ignition = false
+      return
+    }
+    const allowed = this.#parked ? 0 : this.#allowedMs()
     const before = this.#speedMs
     this.#speedMs =
       before < allowed ? Math.min(allowed, before + ACCEL_MS2 * h) : Math.max(allowed, before - BRAKE_MS2 * h)
@@ -161,5 +176,14 @@ export class Driver {
       }
     }
     this.#alongM += move
+    this.#turn(h)
+  }
+
+  /** Turns the course towards the segment's bearing, no faster than LATERAL_MS2 allows at this speed. */
+  #turn(h: number): void {
+    const target = bearingDeg(this.#waypoint(this.#segment), this.#waypoint(this.#segment + 1))
+    const wanted = ((target - this.#courseDeg + 540) % 360) - 180
+    const maxDeg = (LATERAL_MS2 / Math.max(this.#speedMs, MIN_TURN_SPEED_MS)) * h * (180 / Math.PI)
+    this.#courseDeg = (this.#courseDeg + Math.max(-maxDeg, Math.min(maxDeg, wanted)) + 360) % 360
   }
 }

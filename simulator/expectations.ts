@@ -25,7 +25,7 @@ export function expectedAlerts(summary: SimulationSummary, thresholds: Threshold
     return [
       ...powerCuts(device, records),
       ...harshManoeuvres(device, records, rules),
-      ...looseIgnition(device, records, rules),
+      ...looseIgnition(device, rules),
       ...silences(device, thresholds, runFromMs, runToMs),
     ]
   })
@@ -68,10 +68,22 @@ function harshManoeuvres(device: DeviceSummary, records: readonly AckedRecord[],
   return expected
 }
 
-/** Within each loose stretch: live fixes reading ignition off while surely driving; the alert comes on the fix that makes the streak long enough. */
-function looseIgnition(device: DeviceSummary, records: readonly AckedRecord[], rules: Rules): ExpectedAlert[] {
+/**
+ * Within each loose stretch: fixes reading ignition off while surely driving, taken as the processor takes
+ * them — in arrival order, live ones only (not older than the newest fix seen so far; a backlog uploaded
+ * oldest first after a gap is live too). The alert comes on the fix that makes the streak long enough.
+ */
+function looseIgnition(device: DeviceSummary, rules: Rules): ExpectedAlert[] {
+  if (device.looseIgnition.length === 0) return []
+  let newestMs = -Infinity
+  const live = device.ackedRecords.filter((r) => {
+    const isLive = at(r) >= newestMs
+    newestMs = Math.max(newestMs, at(r))
+    return isLive
+  })
   return device.looseIgnition.flatMap(({ fromMs, toMs }) => {
-    const driving = records.filter((r) => !r.history && !r.ignition && r.speedKmh >= rules.wiringSpeedKmh && at(r) >= fromMs && at(r) <= toMs)
+    // Fix times go on some wires in whole seconds: the stretch starts up to a second earlier there.
+    const driving = live.filter((r) => !r.ignition && r.speedKmh >= rules.wiringSpeedKmh && at(r) >= fromMs - 1000 && at(r) <= toMs)
     const first = driving[0]
     const due = driving.find((r, i) => i + 1 >= rules.wiringMinFixes && at(r) - at(first!) >= rules.wiringMinDurationMs)
     return due ? [expectation(device, 'ignitionWiring', at(due), at(due), `loose ignition wire from ${new Date(fromMs).toISOString()}`)] : []

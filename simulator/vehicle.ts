@@ -21,7 +21,6 @@ export class SimulatedVehicle {
   #gsm: number
   #lastIgnition: boolean | undefined
   #powerCut = false
-  #parked = false
   #looseIgnition = false
   #simSec = 0
 
@@ -42,9 +41,9 @@ export class SimulatedVehicle {
     this.#powerCut = !powered
   }
 
-  /** Parked with the engine off: it stands where it is until unparked, then drives on. */
+  /** Parked: it brakes to a halt and stands with the engine off until unparked, then drives on. */
   setParked(parked: boolean): void {
-    this.#parked = parked
+    this.#driver.setParked(parked)
   }
 
   /** The ignition wire is loose: the device reads ignition off whatever the engine does. */
@@ -55,11 +54,10 @@ export class SimulatedVehicle {
   /** Drives on to simulated second `simSec` (never backwards) and reports the moment as a record. */
   recordAt(simSec: number, timeMs: number, event?: SimEventType): SimRecord {
     if (simSec > this.#simSec) {
-      if (!this.#parked) this.#driver.advance(simSec - this.#simSec)
+      this.#driver.advance(simSec - this.#simSec)
       this.#simSec = simSec
     }
-    const driven = this.#driver.snapshot()
-    const state = this.#parked ? { ...driven, speedKmh: 0, moving: false, ignition: false } : driven
+    const state = this.#driver.snapshot()
     const ignition = state.ignition && !this.#looseIgnition
     const r = this.#random
     this.#satellites = Math.round(randomWalk(r, this.#satellites, 1, 8, 14))

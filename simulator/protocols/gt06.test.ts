@@ -57,7 +57,7 @@ describe('simulated GT06', () => {
     expect(protocol.quantize({ ...record, timeMs: Date.UTC(2026, 0, 15, 8, 0, 0, 750) }).timeMs).toBe(Date.UTC(2026, 0, 15, 8))
   })
 
-  it.each(gt06Sim.events)('sends a %s event as a 0x26 alarm packet, echoed by serial, that raises the event', (event) => {
+  it.each(gt06Sim.events.filter((event) => event !== 'powerRestored'))('sends a %s event as a 0x26 alarm packet, echoed by serial, that raises the event', (event) => {
     const batch = simulatedRecords(protocol, 3, { everySec: 1, events: new Map<number, SimEventType>([[1, event]]) })[0]!
     const gateway = loggedIn()
     const messages = gateway.device.encode(batch)
@@ -75,7 +75,20 @@ describe('simulated GT06', () => {
     })
   })
 
-  it('offers power cut, SOS and harsh driving; power restore has no GT06 alarm', () => {
-    expect([...gt06Sim.events].sort()).toEqual(['harshAcceleration', 'harshBraking', 'harshCornering', 'powerCut', 'sos'])
+  it('sends power back as a 0x26 status packet without an alarm whose charging bit is set again', () => {
+    const events = new Map<number, SimEventType>([[0, 'powerCut'], [2, 'powerRestored']])
+    const batch = simulatedRecords(protocol, 3, { everySec: 1, events })[0]!
+    const gateway = loggedIn()
+    const messages = gateway.device.encode(batch)
+    expect(messages.map((m) => (m.payload as Buffer)[3])).toEqual([0x26, 0x22, 0x26])
+    const { records, replies, expected } = gateway.exchange(messages)
+    expect(replies).toEqual(expected)
+    expect(records.map((r) => r.events)).toEqual([['powerCut'], [], []])
+    expect(records[0]!.io.charging).toBe(false)
+    expect(records[2]!.io.charging).toBe(true)
+  })
+
+  it('offers power cut and restore, SOS and harsh driving', () => {
+    expect([...gt06Sim.events].sort()).toEqual(['harshAcceleration', 'harshBraking', 'harshCornering', 'powerCut', 'powerRestored', 'sos'])
   })
 })

@@ -25,7 +25,7 @@ import { type SimEventType, type SimRecord, batteryPercent, truncateTime } from 
 import { ReplyReader, framedReplies, unexpectedKey } from './replies.ts'
 import type { SimConnection, SimProtocolFamily } from './types.ts'
 
-/** Events with an alarm code of their own (power restore has none). */
+/** Events with an alarm code of their own; power restore has none and goes as a status packet with the charging bit. */
 const ALARMS: readonly (SimEventType & Gt06Alarm)[] = ['powerCut', 'sos', 'harshBraking', 'harshAcceleration', 'harshCornering']
 const isAlarm = (event: SimEventType): event is SimEventType & Gt06Alarm => (ALARMS as readonly SimEventType[]).includes(event)
 /** GT06 GSM signal strength is 0-4. */
@@ -41,7 +41,7 @@ export const gt06Sim: SimProtocolFamily = {
   defaultPort: gt06.defaultPort,
   fixTimeResolutionMs: 1000,
   reportsIgnition: true, // the ACC bit of every location packet
-  events: ALARMS,
+  events: [...ALARMS, 'powerRestored'],
   create: () => ({
     name: 'gt06',
     transport: 'tcp',
@@ -103,9 +103,10 @@ function gt06Connection(imei: string): SimConnection {
             ack: ackKey(MESSAGE.gpsCellUpload, s),
           }
         }
-        if (!isAlarm(event)) throw new Error(`GT06 cannot report the ${event} event`)
+        // Power back shows as the charging bit of a status packet without an alarm.
+        if (event !== 'powerRestored' && !isAlarm(event)) throw new Error(`GT06 cannot report the ${event} event`)
         return {
-          payload: encodeAlarm(toGt06Record(record), event, s, toGt06Status(record)),
+          payload: encodeAlarm(toGt06Record(record), event === 'powerRestored' ? null : event, s, toGt06Status(record)),
           records: 1,
           ack: ackKey(MESSAGE.gpsCellStatusAlarm, s),
         }

@@ -151,12 +151,16 @@ export function encodeHeartbeat(status: Gt06StatusInput, serial: number): Buffer
   return encodePacket(MESSAGE.status, writer.toBuffer(), serial)
 }
 
-/** Alarm as 0x26: GPS, length-prefixed cell, status block carrying the alarm code (and terminal bits where they exist). */
-export function encodeAlarm(record: Gt06RecordInput, alarm: Gt06Alarm, serial: number, status: Gt06StatusInput = {}): Buffer {
+/**
+ * Alarm as 0x26: GPS, length-prefixed cell, status block carrying the alarm code (and terminal bits where
+ * they exist). Without an alarm (code 0) it reports a status change, e.g. charging again after a power cut.
+ */
+export function encodeAlarm(record: Gt06RecordInput, alarm: Gt06Alarm | null, serial: number, status: Gt06StatusInput = {}): Buffer {
   const writer = new ByteWriter(40)
   writeGps(writer, record)
   writeCell(writer.u8(CELL_BLOCK_LENGTH), record.cell ?? NO_CELL)
-  writeStatusBlock(writer, { ignition: record.ignition, ...status }, TERMINAL_ALARM_BITS[alarm] ?? 0, GT06_ALARM_CODES[alarm])
+  const terminalBits = alarm === null ? 0 : (TERMINAL_ALARM_BITS[alarm] ?? 0)
+  writeStatusBlock(writer, { ignition: record.ignition, ...status }, terminalBits, alarm === null ? 0 : GT06_ALARM_CODES[alarm])
   return encodePacket(MESSAGE.gpsCellStatusAlarm, writer.toBuffer(), serial)
 }
 
