@@ -305,14 +305,13 @@ export function planScenario(scenario: Scenario, overrides: ScenarioOverrides = 
 export function shareDevices(counts: readonly number[], total: number): number[] {
   if (total < counts.length) throw new ScenarioError(`--devices ${total}: the scenario has ${counts.length} fleets, each needs a device`)
   const sum = counts.reduce((a, b) => a + b, 0)
-  const exact = counts.map((c) => (c / sum) * (total - counts.length))
-  const shares = exact.map((x) => 1 + Math.floor(x))
+  const exact = counts.map((c) => (c / sum) * total)
+  const shares = exact.map((x) => Math.max(1, Math.floor(x)))
   let left = total - shares.reduce((a, b) => a + b, 0)
   const byRemainder = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0])
-  for (const [, i] of byRemainder) {
-    if (left-- <= 0) break
-    shares[i]!++
-  }
+  for (let k = 0; left > 0; k++, left--) shares[byRemainder[k % byRemainder.length]![1]]!++
+  // Fleets lifted to one device are paid for by the largest.
+  for (; left < 0; left++) shares[shares.indexOf(Math.max(...shares))]!--
   return shares
 }
 
