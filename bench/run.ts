@@ -170,3 +170,6 @@ for (const benchmark of BENCHMARKS) {
   say(`  (${benchmark.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`)
 }
 if (flags.json) process.stdout.write(JSON.stringify(failed.length > 0 ? { results, failed } : { results }) + '\n')
+// A benchmark that failed half-way may leave sockets or timers behind (a reconnecting socket.io client,
+// say); the run is over either way.
+process.stdout.write('', () => process.exit())
