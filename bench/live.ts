@@ -15,15 +15,8 @@ import { io, type Socket } from 'socket.io-client'
 import type { DeviceSummary } from '../dashboard/shared/contract.ts'
 import { encodeAvlPacket, encodeImeiHandshake } from '../gateway/protocols/teltonika/encode.ts'
 import { login, startSystem } from '../test/helpers/system.ts'
+import type { BenchResult } from './result.ts'
 
-export interface BenchResult {
-  name: string
-  value: number
-  unit: string
-  baseline: string
-  baselineValue: number
-  ratio: number
-}
 
 export interface LiveBenchOptions {
   /** Devices, each reporting one record every `reportEveryMs` (staggered). */

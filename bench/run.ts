@@ -20,15 +20,8 @@ import { browserBench } from './browser.ts'
 import { decodeBench } from './decode.ts'
 import { connectionsBench } from './connections.ts'
 import { liveBench } from './live.ts'
+import type { BenchResult } from './result.ts'
 
-export interface BenchResult {
-  name: string
-  value: number
-  unit: string
-  baseline: string
-  baselineValue: number
-  ratio: number
-}
 
 export interface BenchSettings {
   quick: boolean
