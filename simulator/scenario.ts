@@ -247,7 +247,7 @@ export function planScenario(scenario: Scenario, overrides: ScenarioOverrides = 
     throw new ScenarioError(`--port sets one port, but ${scenario.name} speaks ${[...protocols].join(', ')}: use --api to read each protocol's port`)
   }
   const routes = new Map([...ROUTES, ...scenario.routes].map((r) => [r.name, r as Route]))
-  const fleets: FleetPlan[] = scenario.fleets.map((f, i) => {
+  const fleets: FleetPlan[] = scenario.fleets.map((f) => {
     const family = SIM_PROTOCOLS[f.protocol]
     const transport = f.transport ?? family.transports[0]
     const port = overrides.port ?? overrides.ports?.[f.protocol]?.[transport] ?? family.defaultPort
@@ -261,7 +261,7 @@ export function planScenario(scenario: Scenario, overrides: ScenarioOverrides = 
       recordsPerPacket: f.recordsPerPacket,
       maxRecordsPerPacket: f.maxRecordsPerPacket ?? Math.max(DEFAULT_MAX_RECORDS_PER_PACKET, f.recordsPerPacket),
       ...(f.codec === undefined ? {} : { codec: CODECS[f.codec] }),
-    } satisfies FleetPlan & { codec?: number }
+    }
   })
   const devicesByFleet = scenario.fleets.map((f, i) =>
     fleetDevices(i, counts[i]!, f.imeiBase ?? deviceImei(DEFAULT_IMEI_BASE, i * 100_000), f.intervalSec, f.routes?.map((name) => routes.get(name)!) ?? ROUTES),
@@ -285,13 +285,14 @@ export function planScenario(scenario: Scenario, overrides: ScenarioOverrides = 
   })
   const devices: DevicePlan[] = devicesByFleet.flat()
   for (const device of devices) device.actions.sort((a, b) => a.atSec - b.atSec)
+  const seed = overrides.seed ?? scenario.seed
   const plan: SimulationPlan = {
     scenario: scenario.name,
     durationSec,
     rate: overrides.rate ?? scenario.rate,
-    ...(overrides.seed ?? scenario.seed) === undefined ? {} : { seed: (overrides.seed ?? scenario.seed)! },
+    ...(seed === undefined ? {} : { seed }),
     ...(overrides.startTime === undefined ? {} : { startTime: overrides.startTime }),
-    fleets: fleets as FleetPlan[],
+    fleets,
     devices,
     ackTimeoutMs: overrides.ackTimeoutMs ?? 5000,
     graceMs: overrides.graceMs ?? 20_000,
