@@ -88,6 +88,10 @@ describe('simulate command line', () => {
     [['--codec', '12'], /--codec/],
     [['--start', 'yesterday'], /--start/],
     [['--bogus'], /bogus/],
+    [['--imei-offset', '5'], /--imei-offset: only with --scenario/],
+    [['--scenario', 'chaos', '--imei-offset', '1.5'], /--imei-offset: must be a whole number/],
+    [['--scenario', 'chaos', '--protocol', 'gt06'], /--protocol: the scenario sets it/],
+    [['--scenario', 'no-such-scenario'], /--scenario: no scenario no-such-scenario \(bundled: .*chaos/],
   ])('rejects %j with an error naming the option', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message)
   })

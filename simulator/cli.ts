@@ -57,6 +57,8 @@ const USAGE = `Usage: npm run simulate -- [options]
   --codec <8|8E|16>             Teltonika AVL codec (default 8)
   --ack-timeout <sec>           real seconds to wait for a reply before reconnecting (default 5)
   --grace <sec>                 real seconds to drain queues after the run (default 20)
+  --imei-offset <n>             with --scenario: add n to every IMEI, for a run on other devices than the last
+                                (the system remembers devices: an open cut, a trip's loose-wire alert)
   --json                        print the summary (and verification) as one JSON line
   --help`
 
@@ -119,6 +121,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliReques
         'max-records-per-packet': { type: 'string' },
         'coverage-loss': { type: 'string' },
         'imei-base': { type: 'string' },
+        'imei-offset': { type: 'string' },
         rate: { type: 'string' },
         seed: { type: 'string' },
         start: { type: 'string' },
@@ -150,6 +153,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliReques
       : { api: { url: apiUrl, email: values.email ?? env.ADMIN_EMAIL ?? DEFAULT_EMAIL, password: values.password ?? env.FLEETWIRE_PASSWORD ?? env.ADMIN_PASSWORD } }),
   }
   if (values.scenario !== undefined) return { ...common, scenario: parseScenarioRun(values) }
+  if (values['imei-offset'] !== undefined) throw new UsageError('--imei-offset: only with --scenario (without one, --imei-base sets the IMEIs)')
 
   const seconds = (v: string | undefined) => (v === undefined ? undefined : Number(v) * 1000)
   let coverageLoss: unknown
@@ -223,6 +227,7 @@ function parseScenarioRun(values: Record<string, string | boolean | string[] | u
     rate: number('rate', positive, 'must be a positive number'),
     seed: number('seed', wholeFrom(0, 0xffffffff), 'must be a whole number from 0 to 4294967295'),
     port: number('port', wholeFrom(1, 65535), 'must be a port number'),
+    imeiOffset: number('imei-offset', wholeFrom(0, 10_000_000), 'must be a whole number from 0 to 10000000'),
     ackTimeoutMs: mapDefined(number('ack-timeout', positive, 'must be a positive number of seconds'), (sec) => Math.round(sec * 1000)),
     graceMs: mapDefined(number('grace', (n) => n >= 0, 'must be a number of seconds'), (sec) => Math.round(sec * 1000)),
     ...(values.host === undefined ? {} : { host: String(values.host) }),

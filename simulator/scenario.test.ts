@@ -100,6 +100,12 @@ describe('scenario files', () => {
     ])
   })
 
+  it('moves every IMEI by --imei-offset, so a rerun drives other devices', () => {
+    const first = planScenario(scenario()).plan.devices.map((d) => d.imei)
+    const moved = planScenario(scenario(), { imeiOffset: 1000 }).plan.devices.map((d) => d.imei)
+    expect(moved.map((imei) => Number(imei.slice(0, 14)))).toEqual(first.map((imei) => Number(imei.slice(0, 14)) + 1000))
+  })
+
   it('takes each fleet its port from the API, or one --port for a scenario of one protocol', () => {
     const { plan } = planScenario(scenario(), { ports: { teltonika: { tcp: 6027, udp: 6027 }, osmand: { http: 6055 } }, host: '10.1.1.1' })
     expect(plan.fleets.map((f) => [f.host, f.port, f.transport])).toEqual([

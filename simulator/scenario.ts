@@ -224,6 +224,12 @@ export interface ScenarioOverrides {
   host?: string
   /** One port for every fleet (a scenario of one protocol). */
   port?: number
+  /**
+   * Added to every device's IMEI: other devices than the last run's. A system remembers each device
+   * (an open power cut, a trip that already had its loose-ignition alert), so a rerun on the same
+   * IMEIs within minutes may rightly raise less.
+   */
+  imeiOffset?: number
   ports?: GatewayPorts
   startTime?: Date
   ackTimeoutMs?: number
@@ -264,7 +270,13 @@ export function planScenario(scenario: Scenario, overrides: ScenarioOverrides = 
     }
   })
   const devicesByFleet = scenario.fleets.map((f, i) =>
-    fleetDevices(i, counts[i]!, f.imeiBase ?? deviceImei(DEFAULT_IMEI_BASE, i * 100_000), f.intervalSec, f.routes?.map((name) => routes.get(name)!) ?? ROUTES),
+    fleetDevices(
+      i,
+      counts[i]!,
+      deviceImei(f.imeiBase ?? deviceImei(DEFAULT_IMEI_BASE, i * 100_000), overrides.imeiOffset ?? 0),
+      f.intervalSec,
+      f.routes?.map((name) => routes.get(name)!) ?? ROUTES,
+    ),
   )
   const skipped: string[] = []
   scenario.events.forEach((event, e) => {
