@@ -57,6 +57,9 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>
 
+/** In DATA_DIR: the admin password generated at first start (owner-only), for tools on the same machine. */
+export const ADMIN_PASSWORD_FILE = 'admin-password'
+
 export class ConfigError extends Error {}
 
 /** URLs and passwords may carry secrets: an error names the variable, never prints a credential. */

@@ -2,9 +2,10 @@
  * Composition root: `npm start` runs every part in one process — the embedded database (or
  * DATABASE_URL), the device gateway, the processor and the dashboard.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ConfigError, loadConfig, type Config } from './config.ts'
+import { ADMIN_PASSWORD_FILE, ConfigError, loadConfig, type Config } from './config.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { createDatabase } from './db/client.ts'
 import { startEmbeddedDatabase } from './db/embedded.ts'
@@ -56,8 +57,12 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   const auth = new Auth(db, config.SESSION_TTL_HOURS * 3_600_000)
   const admin = await auth.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD)
   if (admin.generatedPassword) {
+    // Kept for the simulator's --verify on this machine (owner-only), as Jenkins keeps its initial password.
+    const passwordFile = path.join(config.DATA_DIR, ADMIN_PASSWORD_FILE)
+    fs.mkdirSync(config.DATA_DIR, { recursive: true })
+    fs.writeFileSync(passwordFile, `${admin.generatedPassword}\n`, { mode: 0o600 })
     process.stderr.write(`\nFirst start: created admin ${config.ADMIN_EMAIL} with password ${admin.generatedPassword}\n` +
-      'It is shown only this once; set ADMIN_PASSWORD to choose it yourself.\n\n')
+      `It is kept in ${path.resolve(passwordFile)} (readable by you only); set ADMIN_PASSWORD to choose it yourself.\n\n`)
   }
 
   // Alert rules decide who hears of each stored alert: the live alerts window, email and SMS.

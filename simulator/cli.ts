@@ -9,7 +9,10 @@
  * stdout, exits 1 if any generated record was never ACKed or verification found something missing
  * (2 for bad options or a bad scenario).
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { ADMIN_PASSWORD_FILE } from '../config.ts'
 import { PROTOCOLS } from '../gateway/record.ts'
 import { FleetwireApiError, type FleetwireClient, login } from './api-client.ts'
 import { expectedAlerts } from './expectations.ts'
@@ -33,7 +36,8 @@ const USAGE = `Usage: npm run simulate -- [options]
   --api <url>                   a running Fleetwire (e.g. http://127.0.0.1:8080): each protocol's port is read
                                 from its gateway stats
   --email <e> --password <p>    who signs in to the API (default ${DEFAULT_EMAIL}; the password defaults to
-                                $FLEETWIRE_PASSWORD or $ADMIN_PASSWORD)
+                                $FLEETWIRE_PASSWORD, $ADMIN_PASSWORD or, for a system on this machine, the one
+                                it generated at first start ($DATA_DIR/admin-password, default ./data)
   --verify                      after the run, ask the API whether every ACKed record is stored and every
                                 scripted alert raised, and print what is missing (--api defaults to
                                 http://<host>:8080)
@@ -244,6 +248,25 @@ function parseScenarioRun(values: Record<string, string | boolean | string[] | u
 
 const mapDefined = <T, U>(value: T | undefined, f: (v: T) => U): U | undefined => (value === undefined ? undefined : f(value))
 
+/**
+ * A system on this machine started without ADMIN_PASSWORD keeps the one it generated in its DATA_DIR
+ * (default ./data): with the default admin, a tester needs no password for a local run.
+ */
+function localAdminPassword(apiUrl: string, env: NodeJS.ProcessEnv): string | undefined {
+  let host: string
+  try {
+    host = new URL(/^https?:\/\//.test(apiUrl) ? apiUrl : `http://${apiUrl}`).hostname
+  } catch {
+    return undefined
+  }
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(host)) return undefined
+  try {
+    return fs.readFileSync(path.join(env.DATA_DIR ?? './data', ADMIN_PASSWORD_FILE), 'utf8').trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** The plan the request describes; ports come from the API unless --port was given. */
 export async function planRequest(request: CliRequest, client: FleetwireClient | undefined): Promise<{ plan: SimulationPlan; skipped: string[] }> {
   const ports = client ? await client.gatewayPorts() : undefined
@@ -335,7 +358,8 @@ async function main(): Promise<number> {
   let planned
   try {
     if (request.api) {
-      const { url, email, password } = request.api
+      const { url, email } = request.api
+      const password = request.api.password ?? localAdminPassword(url, process.env)
       if (password === undefined) throw new UsageError('--password: needed to sign in to the API (or set FLEETWIRE_PASSWORD)')
       client = await login(url, email, password)
     }
