@@ -154,7 +154,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliReques
     explicitPort: values.port !== undefined,
     ...(apiUrl === undefined
       ? {}
-      : { api: { url: apiUrl, email: values.email ?? env.ADMIN_EMAIL ?? DEFAULT_EMAIL, password: values.password ?? env.FLEETWIRE_PASSWORD ?? env.ADMIN_PASSWORD } }),
+      : { api: { url: apiUrl, email: values.email ?? (env.ADMIN_EMAIL || DEFAULT_EMAIL), password: values.password ?? (env.FLEETWIRE_PASSWORD || env.ADMIN_PASSWORD || undefined) } }),
   }
   if (values.scenario !== undefined) return { ...common, scenario: parseScenarioRun(values) }
   if (values['imei-offset'] !== undefined) throw new UsageError('--imei-offset: only with --scenario (without one, --imei-base sets the IMEIs)')

@@ -103,3 +103,26 @@ describe('simulate a scenario against the system and verify it', () => {
     expect(run.stderr).toMatch(/events\.0\.type: phones: a slow trickle needs a TCP stream, not http/)
   })
 })
+
+describe('a tester on the machine of a system started without ADMIN_PASSWORD', () => {
+  let system: RunningSystem
+
+  beforeAll(async () => {
+    system = await startSystem({ env: { ADMIN_PASSWORD: '' } })
+  })
+
+  afterAll(async () => {
+    await system?.stop()
+  })
+
+  it('verifies with the generated password the system keeps, owner-only, in its data directory', { timeout: 60_000 }, async () => {
+    const file = path.join(system.dataDir, 'admin-password')
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600)
+    const run = await simulate(
+      ['--api', system.baseUrl, '--verify', '--json', '--port', String(system.ports.teltonika), '--devices', '2', '--duration', '3', '--imei-base', '356307042704000'],
+      { DATA_DIR: system.dataDir, ADMIN_EMAIL: ADMIN.email, FLEETWIRE_PASSWORD: '', ADMIN_PASSWORD: '' },
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!).verify).toMatchObject({ ok: true, recordsChecked: 6, recordsMissing: [] })
+  })
+})
