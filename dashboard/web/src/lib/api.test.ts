@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, get, post, userMessage, whenUnauthorized } from './api.ts'
+import { ApiError, get, post, saveResource, userMessage, whenUnauthorized } from './api.ts'
 
 function answer(status: number, body: string) {
-  const fetch = vi.fn(async () => new Response(body === '' ? null : body, { status }))
+  const fetch = vi.fn<typeof globalThis.fetch>(async () => new Response(body === '' ? null : body, { status }))
   vi.stubGlobal('fetch', fetch)
   return fetch
 }
@@ -57,6 +57,17 @@ describe('api', () => {
   it('reports an unreachable server with status 0', async () => {
     vi.stubGlobal('fetch', async () => Promise.reject(new TypeError('Failed to fetch')))
     await expect(get('/api/me')).rejects.toMatchObject({ status: 0, code: 'NETWORK' })
+  })
+
+  it('saves a new record with POST to the collection and an edited one with PUT to its own path', async () => {
+    const fetch = answer(200, '{"id":7}')
+    await saveResource('/api/vehicles', null, { name: 'Van 1' })
+    await saveResource('/api/vehicles', 7, { name: 'Van 7' })
+
+    expect(fetch.mock.calls.map(([path, init]) => [init?.method, path, init?.body])).toEqual([
+      ['POST', '/api/vehicles', '{"name":"Van 1"}'],
+      ['PUT', '/api/vehicles/7', '{"name":"Van 7"}'],
+    ])
   })
 
   it('has a generic message for errors that are not from the API', () => {

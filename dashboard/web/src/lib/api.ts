@@ -82,3 +82,8 @@ export function put<T>(path: string, body: unknown): Promise<T> {
 export function del<T = undefined>(path: string): Promise<T> {
   return request<T>('DELETE', path)
 }
+
+/** Saves a record of a collection: `PUT path/id` when editing the record `id`, `POST path` when `id` is null (a new one). */
+export function saveResource<T>(path: string, id: number | null, body: unknown): Promise<T> {
+  return id === null ? post<T>(path, body) : put<T>(`${path}/${id}`, body)
+}
