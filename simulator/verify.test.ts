@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Alert, AlertType } from '../dashboard/shared/contract.ts'
+import { makeAlert } from '../test/helpers/alerts.ts'
 import type { AlertsQuery, MissingRecordsResult, VerifyApi } from './api-client.ts'
 import type { AckedRecord } from './device.ts'
 import { formatVerifyReport, matchAlerts, runWindow, verifyRun, type ExpectedAlert, type StoredAlert, type VerifyReport } from './verify.ts'
@@ -82,9 +83,7 @@ class FakeApi implements VerifyApi {
   }
 }
 
-const alert = (id: number, imei: string, type: AlertType, s: number): Alert => ({
-  id, type, imei, vehicleId: null, time: at(s), latitude: 54.7, longitude: 25.3, delayed: false, places: [], details: {}, clearedAt: null, acknowledgedAt: null,
-})
+const alert = (id: number, imei: string, type: AlertType, s: number): Alert => makeAlert({ id, type, imei, vehicleId: null, time: at(s) })
 const acked = (imei: string, s: number, extra: Partial<AckedRecord> = {}): AckedRecord =>
   ({ imei, fixTime: at(s), latitude: 54.7, longitude: 25.3, history: false, ...extra }) as AckedRecord
 

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { Alert, AlertRule } from '../shared/contract.ts'
+import type { AlertRule } from '../shared/contract.ts'
+import { makeAlert, makeAlertRule } from '../../test/helpers/alerts.ts'
 import { alertRooms, audienceFor, userRoom } from './alert-feed.ts'
 import { FLEET_ROOM, vehicleRoom } from './live-feed.ts'
 
-const alert: Alert = {
-  id: 1, type: 'powerDisconnect', imei: '356307042441013', vehicleId: 3, time: '2026-06-01T12:00:05.000Z', latitude: 54.7,
-  longitude: 25.3, delayed: false, places: [], details: {}, clearedAt: null, acknowledgedAt: null,
-}
-const rule = (id: number, userIds: number[]): AlertRule => ({
-  id, description: `rule ${id}`, type: 'powerDisconnect', vehicleIds: [3], thresholdG: null, emails: [], phones: [], userIds, createdAt: '2026-06-01T00:00:00.000Z',
-})
+const alert = makeAlert()
+const rule = (id: number, userIds: number[]): AlertRule => makeAlertRule({ id, userIds })
 const everyone = () => true
 const sorted = (rooms: string[]) => [...rooms].sort()
 

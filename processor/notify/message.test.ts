@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { Alert } from '../../dashboard/shared/contract.ts'
+import { makeAlert } from '../../test/helpers/alerts.ts'
 import { alertEmail, alertSms, DELAYED_NOTE } from './message.ts'
 
-const alert = (overrides: Partial<Alert> = {}): Alert => ({
-  id: 7, type: 'powerDisconnect', imei: '356307042441013', vehicleId: 3, time: '2026-06-01T12:00:05.000Z',
-  latitude: 54.687156, longitude: 25.279651, delayed: false, places: [], details: {}, clearedAt: null, acknowledgedAt: null,
-  ...overrides,
-})
+const alert = makeAlert
 const context = { vehicleName: 'Van 12', ruleDescription: 'Unplugged trackers' }
 const place = { customerId: 1, customerName: 'Acme Plumbing', locationId: 4, name: 'Main depot', address: '12 Main St', distanceMi: 0.0213 }
 

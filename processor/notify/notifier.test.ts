@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
 import type { Alert } from '../../dashboard/shared/contract.ts'
+import { makeAlert } from '../../test/helpers/alerts.ts'
 import { startTestDatabase, type TestDatabase } from '../../test/helpers/database.ts'
 import { startSmsWebhook, type SmsWebhook } from '../../test/helpers/sms-webhook.ts'
 import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp-sink.ts'
@@ -9,10 +10,7 @@ import { AlertNotifier, type NotifierOptions } from './notifier.ts'
 import { AlertRuleIndex } from './rules.ts'
 
 const log = pino({ level: 'silent' })
-const alert = (id: number, overrides: Partial<Alert> = {}): Alert => ({
-  id, type: 'powerDisconnect', imei: '356307042441013', vehicleId: 3, time: '2026-06-01T12:00:05.000Z', latitude: 54.687156,
-  longitude: 25.279651, delayed: false, places: [], details: {}, clearedAt: null, acknowledgedAt: null, ...overrides,
-})
+const alert = (id: number, overrides: Partial<Alert> = {}): Alert => makeAlert({ id, ...overrides })
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs

@@ -1,16 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Alert, AlertRule } from '../../dashboard/shared/contract.ts'
+import { makeAlert, makeAlertRule } from '../../test/helpers/alerts.ts'
 import { startTestDatabase, type TestDatabase } from '../../test/helpers/database.ts'
 import { AlertRuleIndex, ruleApplies } from './rules.ts'
 
-const alert = (overrides: Partial<Alert> = {}): Alert => ({
-  id: 1, type: 'harshBraking', imei: '356307042441013', vehicleId: 3, time: '2026-06-01T12:00:05.000Z', latitude: 54.7,
-  longitude: 25.3, delayed: false, places: [], details: {}, clearedAt: null, acknowledgedAt: null, ...overrides,
-})
-const rule = (overrides: Partial<AlertRule> = {}): AlertRule => ({
-  id: 1, description: 'Hard stops', type: 'harshBraking', vehicleIds: [3, 4], thresholdG: null, emails: [], phones: [], userIds: [],
-  createdAt: '2026-06-01T00:00:00.000Z', ...overrides,
-})
+/** Hard stops on vehicles 3 and 4, the kind of alert most rules here are about. */
+const alert = (overrides: Partial<Alert> = {}): Alert => makeAlert({ type: 'harshBraking', ...overrides })
+const rule = (overrides: Partial<AlertRule> = {}): AlertRule => makeAlertRule({ description: 'Hard stops', type: 'harshBraking', vehicleIds: [3, 4], ...overrides })
 
 describe('whether an alert rule applies to an alert', () => {
   it('needs the same type and the alert\'s vehicle among the rule\'s', () => {

@@ -1,28 +1,10 @@
 import { EventEmitter } from 'node:events'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { Alert, AlertRule } from '../../../shared/contract.ts'
+import { makeAlert, makeAlertRule } from '../../../../test/helpers/alerts.ts'
 import { AlertFeed } from './alert-feed.svelte.ts'
 import type { LiveSocket } from './live.svelte.ts'
 
-function alert(id: number, fields: Partial<Alert> = {}): Alert {
-  return {
-    id,
-    type: 'powerDisconnect',
-    imei: '356307042440007',
-    vehicleId: 1,
-    time: '2026-11-22T08:00:00Z',
-    latitude: 1,
-    longitude: 2,
-    delayed: false,
-    places: [],
-    details: {},
-    clearedAt: null,
-    acknowledgedAt: null,
-    ...fields,
-  }
-}
-
-const rule: AlertRule = { id: 1, description: 'Cuts', type: 'powerDisconnect', vehicleIds: [1], thresholdG: null, emails: [], phones: [], userIds: [], createdAt: '2026-11-22T00:00:00Z' }
+const rule = makeAlertRule()
 
 class FakeSocket extends EventEmitter {
   io = new EventEmitter()
@@ -45,41 +27,41 @@ afterEach(() => vi.unstubAllGlobals())
 describe('AlertFeed', () => {
   it('loads the alerts its rules show this user, then puts live ones on top', async () => {
     serve({
-      'GET /api/alerts': json([alert(2), alert(1, { type: 'harshBraking' })]),
+      'GET /api/alerts': json([makeAlert({ id: 2 }), makeAlert({ id: 1, type: 'harshBraking' })]),
       'GET /api/alert-rules': json([rule]),
     })
     const socket = new FakeSocket()
     const feed = new AlertFeed(socket as unknown as LiveSocket, 7)
     await feed.load()
     expect(feed.items.map((a) => a.id)).toEqual([2])
-    socket.emit('alert', alert(3))
+    socket.emit('alert', makeAlert({ id: 3 }))
     expect(feed.items.map((a) => a.id)).toEqual([3, 2])
     expect(feed.fresh.has(3)).toBe(true)
     expect(feed.unacknowledged).toBe(2)
   })
 
   it('shows every listed alert when the rules cannot be read', async () => {
-    serve({ 'GET /api/alerts': json([alert(2), alert(1, { type: 'harshBraking' })]), 'GET /api/alert-rules': json({ error: { code: 'FORBIDDEN', message: 'No' } }, 403) })
+    serve({ 'GET /api/alerts': json([makeAlert({ id: 2 }), makeAlert({ id: 1, type: 'harshBraking' })]), 'GET /api/alert-rules': json({ error: { code: 'FORBIDDEN', message: 'No' } }, 403) })
     const feed = new AlertFeed(new FakeSocket() as unknown as LiveSocket, 7)
     await feed.load()
     expect(feed.items).toHaveLength(2)
   })
 
   it('marks a listed alert cleared, and ignores the clearing of one it never showed', async () => {
-    serve({ 'GET /api/alerts': json([alert(2)]), 'GET /api/alert-rules': json([rule]) })
+    serve({ 'GET /api/alerts': json([makeAlert({ id: 2 })]), 'GET /api/alert-rules': json([rule]) })
     const socket = new FakeSocket()
     const feed = new AlertFeed(socket as unknown as LiveSocket, 7)
     await feed.load()
-    socket.emit('alertCleared', alert(2, { clearedAt: '2026-11-22T08:05:00Z' }))
-    socket.emit('alertCleared', alert(9, { clearedAt: '2026-11-22T08:05:00Z' }))
+    socket.emit('alertCleared', makeAlert({ id: 2, clearedAt: '2026-11-22T08:05:00Z' }))
+    socket.emit('alertCleared', makeAlert({ id: 9, clearedAt: '2026-11-22T08:05:00Z' }))
     expect(feed.items.map((a) => [a.id, a.clearedAt])).toEqual([[2, '2026-11-22T08:05:00Z']])
   })
 
   it('acknowledges through the API and keeps the server message when it fails', async () => {
     serve({
-      'GET /api/alerts': json([alert(2), alert(3)]),
+      'GET /api/alerts': json([makeAlert({ id: 2 }), makeAlert({ id: 3 })]),
       'GET /api/alert-rules': json([rule]),
-      'POST /api/alerts/2/acknowledge': json(alert(2, { acknowledgedAt: '2026-11-22T08:01:00Z' })),
+      'POST /api/alerts/2/acknowledge': json(makeAlert({ id: 2, acknowledgedAt: '2026-11-22T08:01:00Z' })),
       'POST /api/alerts/3/acknowledge': json({ error: { code: 'FORBIDDEN', message: 'Your access to the map is view only' } }, 403),
     })
     const feed = new AlertFeed(new FakeSocket() as unknown as LiveSocket, 7)
