@@ -4,10 +4,12 @@
  * device's link would. No sockets: a round trip that shows the simulator's messages mean to the gateway
  * what the simulator meant.
  */
-import type { DeviceRecord } from '../../gateway/record.ts'
+import { expect } from 'vitest'
+import type { DeviceRecord, Protocol } from '../../gateway/record.ts'
 import type { AnyProtocolDescriptor, Decoded, ProtocolDescriptor, Session } from '../../gateway/protocols/types.ts'
+import { expectValidRecord } from '../../test/helpers/expect-valid-record.ts'
 import { createRandom } from '../random.ts'
-import type { SimEventType } from '../record.ts'
+import type { SimEventType, SimRecord } from '../record.ts'
 import { ROUTES } from '../routes.ts'
 import { SimulatedVehicle } from '../vehicle.ts'
 import type { QueuedRecord, SimConnection, SimMessage, SimProtocol } from './types.ts'
@@ -92,4 +94,29 @@ export function simulatedRecords(
       sends: 0,
     }))
   })
+}
+
+/**
+ * The checks every decoded simulated record passes, whatever the protocol: the shared sanity checks, then
+ * the device, the fix (time, place, course, speed) as generated, and `buffered` as the simulator sent it.
+ * Each protocol's test then checks the fields its messages carry.
+ */
+export function expectSimulatedRecord(
+  record: DeviceRecord,
+  input: SimRecord,
+  sent: { protocol: Protocol; imei: string; history: boolean },
+): void {
+  expectValidRecord(record)
+  expect(record).toMatchObject({
+    imei: sent.imei,
+    protocol: sent.protocol,
+    fixTime: new Date(input.timeMs).toISOString(),
+    buffered: sent.history,
+    valid: true,
+    latitude: input.latitude,
+    longitude: input.longitude,
+    course: input.course,
+  })
+  // Some protocols send speed as knots or m/s: the way back to km/h is floating point.
+  expect(record.speedKmh).toBeCloseTo(input.speedKmh, 6)
 }

@@ -1,10 +1,9 @@
 /** Every GT06 message the simulator sends decodes, with the gateway's own decoder, to what it generated. */
 import { describe, expect, it } from 'vitest'
 import { gt06 } from '../../gateway/protocols/gt06/index.ts'
-import { expectValidRecord } from '../../test/helpers/expect-valid-record.ts'
 import { deviceImei } from '../imei.ts'
 import type { SimEventType } from '../record.ts'
-import { GatewayLoopback, simulatedRecords } from './gateway-loopback.ts'
+import { expectSimulatedRecord, GatewayLoopback, simulatedRecords } from './gateway-loopback.ts'
 import { gt06Sim } from './gt06.ts'
 
 const imei = deviceImei('356307042440000', 4)
@@ -33,21 +32,8 @@ describe('simulated GT06', () => {
       expect(records).toHaveLength(50)
       for (const [i, record] of records.entries()) {
         const input = batch[i]!.record
-        expectValidRecord(record)
-        expect(record).toMatchObject({
-          imei,
-          protocol: 'gt06',
-          fixTime: new Date(input.timeMs).toISOString(),
-          buffered: history,
-          valid: true,
-          latitude: input.latitude,
-          longitude: input.longitude,
-          speedKmh: input.speedKmh,
-          course: input.course,
-          satellites: input.satellites,
-          ignition: input.ignition,
-          events: [],
-        })
+        expectSimulatedRecord(record, input, { protocol: 'gt06', imei, history })
+        expect(record).toMatchObject({ satellites: input.satellites, ignition: input.ignition, events: [] })
       }
     }
   })
@@ -65,14 +51,7 @@ describe('simulated GT06', () => {
     const { records, replies, expected } = gateway.exchange(messages)
     expect(replies).toEqual(expected)
     expect(records.map((r) => r.events)).toEqual([[], [event], []])
-    const alarm = records[1]!
-    expectValidRecord(alarm)
-    expect(alarm).toMatchObject({
-      fixTime: new Date(batch[1]!.record.timeMs).toISOString(),
-      latitude: batch[1]!.record.latitude,
-      longitude: batch[1]!.record.longitude,
-      buffered: false,
-    })
+    expectSimulatedRecord(records[1]!, batch[1]!.record, { protocol: 'gt06', imei, history: false })
   })
 
   it('sends power back as a 0x26 status packet without an alarm whose charging bit is set again', () => {

@@ -1,10 +1,9 @@
 /** Every Queclink sentence the simulator sends decodes, with the gateway's own decoder, to what it generated. */
 import { describe, expect, it } from 'vitest'
 import { queclink } from '../../gateway/protocols/queclink/index.ts'
-import { expectValidRecord } from '../../test/helpers/expect-valid-record.ts'
 import { deviceImei } from '../imei.ts'
 import { type SimEventType, batteryPercent } from '../record.ts'
-import { GatewayLoopback, simulatedRecords } from './gateway-loopback.ts'
+import { expectSimulatedRecord, GatewayLoopback, simulatedRecords } from './gateway-loopback.ts'
 import { queclinkSim } from './queclink.ts'
 
 const imei = deviceImei('356307042440000', 5)
@@ -33,19 +32,8 @@ describe.each(['tcp', 'udp'] as const)('simulated Queclink over %s', (transport)
       const lastOfSentence = new Set(messages.map((m) => (carried += m.records) - 1))
       for (const [i, record] of records.entries()) {
         const input = batch[i]!.record
-        expectValidRecord(record)
-        expect(record).toMatchObject({
-          imei,
-          protocol: 'queclink',
-          fixTime: new Date(input.timeMs).toISOString(),
-          buffered: history,
-          valid: true,
-          latitude: input.latitude,
-          longitude: input.longitude,
-          speedKmh: input.speedKmh,
-          course: input.course,
-          altitude: input.altitude,
-        })
+        expectSimulatedRecord(record, input, { protocol: 'queclink', imei, history })
+        expect(record.altitude).toBe(input.altitude)
         if (input.ignitionChanged) {
           expect(record).toMatchObject({ ignition: input.ignition, events: [input.ignition ? 'ignitionOn' : 'ignitionOff'] })
         } else {
@@ -72,7 +60,7 @@ describe.each(['tcp', 'udp'] as const)('simulated Queclink over %s', (transport)
     const { records, replies, expected } = gateway.exchange(messages)
     expect(replies).toEqual(expected)
     expect(records.map((r) => r.events)).toEqual([[], [event], []])
-    expect(records[1]).toMatchObject({ fixTime: new Date(batch[1]!.record.timeMs).toISOString(), latitude: batch[1]!.record.latitude })
+    expectSimulatedRecord(records[1]!, batch[1]!.record, { protocol: 'queclink', imei, history: false })
   })
 })
 

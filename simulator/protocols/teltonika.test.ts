@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { CODEC } from '../../gateway/protocols/teltonika/constants.ts'
 import type { EncodableCodec } from '../../gateway/protocols/teltonika/encode.ts'
 import { teltonika } from '../../gateway/protocols/teltonika/index.ts'
-import { expectValidRecord } from '../../test/helpers/expect-valid-record.ts'
 import { deviceImei } from '../imei.ts'
 import type { SimEventType } from '../record.ts'
-import { GatewayLoopback, simulatedRecords } from './gateway-loopback.ts'
+import { expectSimulatedRecord, GatewayLoopback, simulatedRecords } from './gateway-loopback.ts'
 import { teltonikaSim } from './teltonika.ts'
 
 const imei = deviceImei('356307042440000', 3)
@@ -34,16 +33,8 @@ describe.each([
       expect(records).toHaveLength(50)
       for (const [i, record] of records.entries()) {
         const input = batch[i]!.record
-        expectValidRecord(record)
+        expectSimulatedRecord(record, input, { protocol: 'teltonika', imei, history: false })
         expect(record).toMatchObject({
-          imei,
-          protocol: 'teltonika',
-          fixTime: new Date(input.timeMs).toISOString(),
-          valid: true,
-          latitude: input.latitude,
-          longitude: input.longitude,
-          speedKmh: input.speedKmh,
-          course: input.course,
           altitude: input.altitude,
           satellites: input.satellites,
           ignition: input.ignition,
