@@ -27,6 +27,15 @@ export type MessageOutcome =
 /** How a decoded message was settled; a refused one carries its refusal reply, if the protocol has one. */
 export type Settlement = { ok: true } | { ok: false; reason: string; reply?: Uint8Array }
 
+/** One decoded message to settle: what it decoded to, from which protocol and connection. */
+export interface DecodedMessage {
+  protocol: Protocol
+  decoded: Decoded
+  session: Session
+  /** Describes the message for the log and the packet log (its hex, or the HTTP request); called only when needed. */
+  input: () => Record<string, unknown>
+}
+
 /**
  * The durability contract in one place: decode, await the durable write, and only then hand back
  * the reply (ACK) to send. A failed write yields no ACK, so the device keeps its data and retries.
@@ -41,7 +50,8 @@ export async function handleMessage(
   context.stats.for(protocol.name).messages++
   log.debug({ hex: message.toString('hex') }, 'in')
   const decoded = protocol.decode(message, session, { now: new Date(), crc: context.crc })
-  const settled = await settleDecoded(protocol.name, decoded, session, context, log, () => ({ hex: message.toString('hex') }))
+  const input = () => ({ hex: message.toString('hex') })
+  const settled = await settleDecoded({ protocol: protocol.name, decoded, session, input }, context, log)
   if (!settled.ok) return settled
   if (decoded.ack) log.debug({ hex: Buffer.from(decoded.ack).toString('hex') }, 'out')
   return { ok: true, reply: decoded.ack, identified: decoded.identity?.imei }
@@ -49,18 +59,12 @@ export async function handleMessage(
 
 /**
  * The part every transport shares (TCP, UDP, HTTP): count and log a rejected message, admit a newly
- * identified device, await the durable write of the records, count them. Only an `ok` settlement
- * may be answered with the protocol's success reply. `input` describes the message for the log.
+ * identified device, await the durable write of the records, count them, and show the message in the
+ * packet log. Only an `ok` settlement may be answered with the protocol's success reply.
  */
-export async function settleDecoded(
-  protocol: Protocol,
-  decoded: Decoded,
-  session: Session,
-  context: GatewayContext,
-  log: MessageLog,
-  input: () => Record<string, unknown>,
-): Promise<Settlement> {
-  const settlement = await settle(protocol, decoded, session, context, log, input)
+export async function settleDecoded(message: DecodedMessage, context: GatewayContext, log: MessageLog): Promise<Settlement> {
+  const { protocol, decoded, session, input } = message
+  const settlement = await settle(message, context, log)
   const imei = decoded.identity?.imei ?? session.imei
   if (context.packets && imei !== undefined) {
     context.packets.record({
@@ -77,14 +81,7 @@ export async function settleDecoded(
   return settlement
 }
 
-async function settle(
-  protocol: Protocol,
-  decoded: Decoded,
-  session: Session,
-  context: GatewayContext,
-  log: MessageLog,
-  input: () => Record<string, unknown>,
-): Promise<Settlement> {
+async function settle({ protocol, decoded, session, input }: DecodedMessage, context: GatewayContext, log: MessageLog): Promise<Settlement> {
   if (decoded.error) {
     context.stats.reject(protocol, decoded.error.code)
     log.warn({ code: decoded.error.code, reason: decoded.error.message, ...input() }, 'message rejected')

@@ -101,11 +101,8 @@ export async function listenHttp(
     )
     if (decoded.identity) log = log.child({ imei: decoded.identity.imei })
     const session: Session = { transport: 'http' }
-    const settled = await settleDecoded(protocol.name, decoded, session, context, log, () => ({
-      method,
-      target: clip(target),
-      body: clip(body.toString('utf8')),
-    }))
+    const input = () => ({ method, target: clip(target), body: clip(body.toString('utf8')) })
+    const settled = await settleDecoded({ protocol: protocol.name, decoded, session, input }, context, log)
     const reply = settled.ok ? fromDecoded(decoded) : failureAnswer(settled.reason, decoded)
     log.debug({ status: reply.status }, 'out')
     answer(response, reply)
