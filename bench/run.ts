@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json]`: each figure beside its baseline measured in the same run.
+ * `npm run bench [-- --quick] [-- --json] [-- --only <name>]...`: each figure beside its baseline measured in the same run.
  *
  * BENCHMARKS lists the benchmarks in the order they run; each is a function returning its results,
  * printed as soon as it completes. `--json` prints `{"results":[…]}` on stdout at the end (the
@@ -34,7 +34,9 @@ interface Benchmark {
   run(settings: BenchSettings): Promise<BenchResult[]> | BenchResult[]
 }
 
-const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } })
+const { values: flags } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
+})
 const settings: BenchSettings = { quick: flags.quick, seconds: flags.quick ? 8 : 20 }
 const say = (line: string) => (flags.json ? process.stderr : process.stdout).write(line + '\n')
 
@@ -148,7 +150,12 @@ say(`fleetwire bench — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'un
 const results: BenchResult[] = []
 // A benchmark that cannot run (no chromium, say) is reported and the others still run; the exit code says so.
 const failed: { name: string; error: string }[] = []
-for (const benchmark of BENCHMARKS) {
+const unknown = (flags.only ?? []).filter((name) => !BENCHMARKS.some((benchmark) => benchmark.name === name))
+if (unknown.length > 0) {
+  process.stderr.write(`--only: no benchmark ${unknown.join(', ')} (there are: ${BENCHMARKS.map((b) => b.name).join(', ')})\n`)
+  process.exit(2)
+}
+for (const benchmark of BENCHMARKS.filter((b) => flags.only === undefined || flags.only.includes(b.name))) {
   const started = performance.now()
   try {
     for (const line of await benchmark.run(settings)) {
