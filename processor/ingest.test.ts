@@ -74,6 +74,36 @@ describe('group-commit ingest on the embedded TimescaleDB', () => {
     expect(states.get(imei)?.position).toBeNull()
   })
 
+  it('fails the writers of a failed transaction and redoes from the committed states what was prepared on top of it', async () => {
+    const imei = '356307042441004'
+    // The real database, with the next batch statement failing once, 100 ms after it was sent.
+    let failNext = true
+    const failing = new Proxy(database.db, {
+      get(target, key, receiver) {
+        if (key !== 'query') return Reflect.get(target, key, receiver)
+        return (sql: string, params?: unknown[]) => {
+          if (failNext && sql.includes('positions_written')) {
+            failNext = false
+            return new Promise((_, reject) => setTimeout(() => reject(new Error('disk full')), 100))
+          }
+          return target.query(sql, params)
+        }
+      },
+    })
+    const own = new GroupCommitIngest(failing, await VehicleStates.load(database.db), pino({ level: 'silent' }), { settings: DEFAULT_STATE_SETTINGS })
+    const newer = makeRecord({ imei, fixTime: '2026-03-01T13:05:00.000Z', receivedAt: '2026-03-01T13:05:01.000Z' })
+    const older = makeRecord({ imei, fixTime: '2026-03-01T13:00:00.000Z', receivedAt: '2026-03-01T13:01:00.000Z' })
+    const first = own.write([newer])
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    // Prepared while the first transaction runs: history, behind the newer fix that transaction would store.
+    const second = own.write([older])
+    await expect(first).rejects.toThrow('disk full')
+    await second
+    const rows = await database.db.query('SELECT fix_time, buffered FROM positions WHERE imei = $1', [imei])
+    // The newer fix was never stored, so the older one is the device's live position, not history.
+    expect(rows.rows.map((row) => [row.fix_time.toISOString(), row.buffered])).toEqual([[older.fixTime, false]])
+  })
+
   it('reloads the live state from the database after a restart', async () => {
     const reloaded = await VehicleStates.load(database.db)
     expect(reloaded.get('356307042441002')?.position).toMatchObject({ fixTime: '2026-03-01T12:00:00.000Z', latitude: 55 })

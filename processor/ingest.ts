@@ -46,11 +46,18 @@ interface PendingSweep {
  * their events, the alerts raised or cleared and the devices' next states (tracking included) are then
  * written in that one transaction, so an ACKed record's state and alerts are as durable as the record.
  * The no-update sweep runs in the same sequence (`sweep`), so it never races a batch for a device.
+ *
+ * While a transaction runs, the writes arriving for the next one are prepared at once (pipeline and
+ * JSON) on top of the states that transaction will commit, so the database is not kept waiting for
+ * the main thread; should the transaction fail, that work is done again from the committed states.
  */
 export class GroupCommitIngest implements RecordWriter, SweepTarget {
   #pending: PendingWrite[] = []
   #sweeps: PendingSweep[] = []
   #flushing = false
+  /** The next states of the transaction in flight, not committed yet. */
+  #inflight: ReadonlyMap<string, VehicleState> | undefined
+  #prepared: PreparedBatch = emptyBatch()
   readonly #maxBatchRecords: number
 
   constructor(
@@ -67,6 +74,7 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
     return new Promise((resolve, reject) => {
       this.#pending.push({ records, resolve, reject })
       if (!this.#flushing) this.#scheduleFlush()
+      else if (this.#inflight) this.#prepare()
     })
   }
 
@@ -85,71 +93,84 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
   }
 
   async #flush(): Promise<void> {
-    const batch = this.#takeBatch()
+    this.#prepare()
+    const batch = this.#prepared
+    this.#prepared = emptyBatch()
     const sweeps = this.#sweeps.splice(0)
-    const records = batch.flatMap((write) => write.records)
+    const { writes, records, next, changes } = batch
     try {
-      const { next, changes } = this.#nextStates(records)
       if (sweeps.length > 0) {
         const swept = sweepNoUpdate(this.states.all(), Math.max(...sweeps.map((sweep) => sweep.now)), this.options.settings, next)
         for (const state of swept.states) next.set(state.imei, state)
         for (const raise of swept.raised) changes.push(raise)
       }
       const changed = [...next.values()]
-      const alerts = records.length > 0 || changed.length > 0 ? await this.#commit(records, changed, changes) : { raised: [], cleared: [] }
+      this.#inflight = next
+      const alerts = records.length > 0 || changed.length > 0 ? await this.#commit(batch, changed) : { raised: [], cleared: [] }
+      this.#inflight = undefined
       const committed = changed.map((state) => this.states.commit(state))
       // The next transaction starts before this one's writers hear back: the database works on it
       // while the ACKs go out and the live feed is told.
       this.#next()
-      for (const write of batch) write.resolve()
+      for (const write of writes) write.resolve()
       for (const sweep of sweeps) sweep.resolve()
       if (records.length > 0 || committed.length > 0) this.options.onCommitted?.(committed, records, alerts)
     } catch (err) {
+      this.#inflight = undefined
       this.log.error({ err, records: records.length }, 'ingest batch failed; devices will retry')
+      // What was prepared meanwhile assumed this batch's states: prepare it again from the committed ones,
+      // from the records as the devices sent them.
+      const prepared = this.#prepared
+      prepared.records.forEach((record, i) => (record.buffered = prepared.deviceBuffered[i]!))
+      this.#pending.unshift(...prepared.writes)
+      this.#prepared = emptyBatch()
       this.#next()
-      for (const write of batch) write.reject(err)
+      for (const write of writes) write.reject(err)
       for (const sweep of sweeps) sweep.reject(err)
     }
   }
 
   /** Flushes what arrived meanwhile, at once (the flush runs up to sending its statement), or stops flushing. */
   #next(): void {
-    if (this.#pending.length > 0 || this.#sweeps.length > 0) void this.#flush()
+    if (this.#pending.length > 0 || this.#prepared.writes.length > 0 || this.#sweeps.length > 0) void this.#flush()
     else this.#flushing = false
   }
 
-  #takeBatch(): PendingWrite[] {
-    let count = 0
-    let take = 0
-    while (take < this.#pending.length && (take === 0 || count + this.#pending[take]!.records.length <= this.#maxBatchRecords)) {
-      count += this.#pending[take]!.records.length
-      take++
-    }
-    return this.#pending.splice(0, take)
-  }
-
-  /** Runs each record through the pipeline (marking history), in arrival order: each touched device's next state and the alert changes. */
-  #nextStates(records: DeviceRecord[]): { next: Map<string, VehicleState>; changes: AlertChange[] } {
-    const next = new Map<string, VehicleState>()
-    const changes: AlertChange[] = []
-    for (const record of records) {
-      const state = next.get(record.imei) ?? this.states.getOrEmpty(record.imei, record.protocol)
-      const processed = processRecord(state, record, this.options.settings)
-      if (processed.failures) {
-        for (const { step, err } of processed.failures) this.log.error({ err, step, imei: record.imei, fixTime: record.fixTime }, 'processor step failed; skipped for this record')
+  /**
+   * Moves pending writes into the prepared batch (up to maxBatchRecords; a larger write goes alone):
+   * each record through the pipeline, in arrival order, from its device's newest state — prepared,
+   * in flight or committed — and into JSON.
+   */
+  #prepare(): void {
+    const batch = this.#prepared
+    let taken = 0
+    while (taken < this.#pending.length) {
+      const write = this.#pending[taken]!
+      if (batch.records.length > 0 && batch.records.length + write.records.length > this.#maxBatchRecords) break
+      taken++
+      batch.writes.push(write)
+      for (const record of write.records) {
+        const state = batch.next.get(record.imei) ?? this.#inflight?.get(record.imei) ?? this.states.getOrEmpty(record.imei, record.protocol)
+        const processed = processRecord(state, record, this.options.settings)
+        if (processed.failures) {
+          for (const { step, err } of processed.failures) this.log.error({ err, step, imei: record.imei, fixTime: record.fixTime }, 'processor step failed; skipped for this record')
+        }
+        batch.deviceBuffered.push(record.buffered)
+        record.buffered = processed.buffered
+        batch.next.set(record.imei, processed.state)
+        for (const change of processed.changes) batch.changes.push(change)
+        batch.records.push(record)
+        batch.recordsJson.push(JSON.stringify(record))
       }
-      record.buffered = processed.buffered
-      next.set(record.imei, processed.state)
-      for (const change of processed.changes) changes.push(change)
     }
-    return { next, changes }
+    this.#pending.splice(0, taken)
   }
 
-  async #commit(records: DeviceRecord[], states: VehicleState[], changes: AlertChange[]): Promise<StoredChanges> {
+  async #commit({ records, recordsJson, changes }: PreparedBatch, states: VehicleState[]): Promise<StoredChanges> {
     const events = records.flatMap((r) =>
       r.events.map((type) => ({ imei: r.imei, time: r.fixTime, type, buffered: r.buffered, latitude: r.latitude, longitude: r.longitude })),
     )
-    const rows = [JSON.stringify(records), JSON.stringify(events), JSON.stringify(states.map(deviceRow))]
+    const rows = [`[${recordsJson.join(',')}]`, JSON.stringify(events), JSON.stringify(states.map(deviceRow))]
     // Most batches change no alert: their records, events and device states go as one statement, which
     // is its own transaction — one round trip to the database instead of four.
     if (changes.length === 0) {
@@ -171,6 +192,20 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
     }
   }
 }
+
+/** Writes taken for the next transaction, already through the pipeline, with their records as JSON. */
+interface PreparedBatch {
+  writes: PendingWrite[]
+  records: DeviceRecord[]
+  /** Each record's `buffered` as the device sent it (the pipeline overwrites it). */
+  deviceBuffered: boolean[]
+  recordsJson: string[]
+  /** Each touched device's state after these records. */
+  next: Map<string, VehicleState>
+  changes: AlertChange[]
+}
+
+const emptyBatch = (): PreparedBatch => ({ writes: [], records: [], deviceBuffered: [], recordsJson: [], next: new Map(), changes: [] })
 
 const NO_ALERTS: StoredChanges = Object.freeze({ raised: [], cleared: [] })
 
