@@ -152,7 +152,16 @@ describe('formatVerifyReport', () => {
     expect(lines).toContain('alerts: 1 of 2 expected alerts raised, 1 MISSING')
     expect(lines).toContain(`  missing alert: harshBraking of ${B} between ${at(5)} and ${at(10)} (harshBraking scheduled at 5 s)`)
     expect(lines).toContain('other alerts of these devices in the run: 2 powerDisconnect')
+    expect(lines.join('\n')).not.toMatch(/--imei-offset/)
     expect(lines.at(-1)).toBe('verify: FAILED, see what is missing above')
+  })
+
+  it('points at the devices\' memory when a loose-wire or power-cut alert is missing', () => {
+    const lines = formatVerifyReport({
+      ok: false, window: null, recordsChecked: 0, recordsMissing: [], alertsExpected: 1, alertsFound: 0,
+      alertsMissing: [expecting(B, 'ignitionWiring', 5, 5, 'loose ignition wire')], unexpectedAlerts: {},
+    })
+    expect(lines.join('\n')).toMatch(/once per trip.*\n.*run again with --imei-offset/)
   })
 
   it('says OK when nothing is missing', () => {

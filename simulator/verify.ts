@@ -160,6 +160,9 @@ export async function verifyRun(api: VerifyApi, input: VerifyInput): Promise<Ver
   }
 }
 
+/** Alerts a device's earlier history can hold back: a trip that already had one, a cut still open. */
+const STATEFUL_ALERTS: readonly AlertType[] = ['ignitionWiring', 'powerDisconnect']
+
 /** Missing items listed one per line before "... and N more". */
 export const LISTED_MISSING = 10
 
@@ -179,6 +182,10 @@ export function formatVerifyReport(report: VerifyReport, listed = LISTED_MISSING
     lines.push(`  missing alert: ${expectation.type} of ${expectation.imei} between ${new Date(expectation.fromMs).toISOString()} and ${new Date(expectation.toMs).toISOString()} (${expectation.why})`)
   }
   if (report.alertsMissing.length > listed) lines.push(`  ... and ${report.alertsMissing.length - listed} more`)
+  if (report.alertsMissing.some((expectation) => STATEFUL_ALERTS.includes(expectation.type))) {
+    lines.push('  (the system remembers each device: a loose-wire alert comes once per trip, a power cut while none is open;')
+    lines.push('   if these IMEIs ran minutes ago, run again with --imei-offset)')
+  }
 
   const unexpected = ALERT_TYPES.filter((type) => (report.unexpectedAlerts[type] ?? 0) > 0).map((type) => `${report.unexpectedAlerts[type]} ${type}`)
   if (unexpected.length > 0) lines.push(`other alerts of these devices in the run: ${unexpected.join(', ')}`)
