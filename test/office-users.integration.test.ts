@@ -162,6 +162,22 @@ describe('office users: permissions on every route, licences, required fields', 
     })
   })
 
+  describe('signing out', () => {
+    it('closes the live connection opened with the session, and only that one', async () => {
+      const { call, cookie, credentials } = await userWith('Signing out', { map: 'view' })
+      // The same user signed in a second time (another browser): a session of its own.
+      const other = await login(system.baseUrl, credentials)
+      const live = await connectLive(system.baseUrl, cookie)
+      const otherLive = await connectLive(system.baseUrl, other)
+      const closed = new Promise<void>((resolve) => live.once('disconnect', () => resolve()))
+      expect((await call('POST', '/api/logout')).status).toBe(204)
+      await closed
+      expect(otherLive.connected).toBe(true)
+      await expect(connectLive(system.baseUrl, cookie)).rejects.toThrow(/UNAUTHENTICATED/)
+      otherLive.disconnect()
+    })
+  })
+
   describe('vehicle groups', () => {
     it('creates, renames, refills and deletes a group; names are unique; vehicles must exist', async () => {
       const [a, b] = await Promise.all(['Group van A', 'Group van B'].map(async (name) => (await admin<Vehicle>('POST', '/api/vehicles', { name })).body))

@@ -46,6 +46,8 @@ export interface ApiDeps {
   accessChanged(userIds?: number[]): void
   /** Called after a user is deactivated: their live sockets close. */
   userDeactivated(userId: number): void
+  /** Called after a session is signed out: the sockets opened with it close. */
+  signedOut(session: string): void
   /** The email and SMS notifier, where it runs in this process (`GET /api/notifications/stats`). */
   notifications?: { stats(): NotificationStats }
   map: { tileUrl: string; attribution: string }
@@ -116,7 +118,9 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
   })
 
   routes.public('POST /api/logout', async ({ cookies }) => {
-    await auth.logout(cookies[SESSION_COOKIE])
+    const session = cookies[SESSION_COOKIE]
+    await auth.logout(session)
+    if (session !== undefined) deps.signedOut(session)
     return { status: 204, setCookie: Auth.clearedCookie() }
   })
 

@@ -10,14 +10,21 @@ import { imeiOfPacketRoom, packetRoom, toPacket, type PacketSource } from './pac
 import { imeiParam } from './validation.ts'
 import { liveVehicles, type Visibility } from './visibility.ts'
 
-export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: Me }>
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: Me }>
+/** What the server keeps on each socket: its user, and the session it signed in with (closed with it). */
+export interface LiveSocketData {
+  user: Me
+  session: string
+}
+export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, LiveSocketData>
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, LiveSocketData>
 
 export interface LiveRooms {
   /** Puts the sockets of these users (or of everyone) in the rooms they may be in now, and out of the others. */
   resync(userIds?: number[]): Promise<void>
   /** Closes the user's sockets (deactivated). */
   disconnectUser(userId: number): void
+  /** Closes the sockets opened with this session (signed out). */
+  disconnectSession(session: string): void
   stop(): void
 }
 
@@ -116,6 +123,9 @@ export function startLiveRooms(io: LiveServer, visibility: Visibility, packets: 
     disconnectUser(userId) {
       for (const socket of io.of('/').sockets.values()) if (socket.data.user.id === userId) socket.disconnect(true)
       io.in(userRoom(userId)).disconnectSockets(true)
+    },
+    disconnectSession(session) {
+      for (const socket of io.of('/').sockets.values()) if (socket.data.session === session) socket.disconnect(true)
     },
     stop() {
       clearInterval(renew)

@@ -8,13 +8,12 @@ import type { StateSettings } from '../../processor/state.ts'
 import type { VehicleStates } from '../../processor/vehicle-states.ts'
 import type { DatabaseDeviceAdmission } from '../../processor/device-admission.ts'
 import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
-import type { ClientToServerEvents, Me, ServerToClientEvents } from '../shared/contract.ts'
 import { registerApi, type ApiDeps } from './api.ts'
 import { startAlertFeed } from './alert-feed.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
 import { parseCookies } from './http.ts'
 import { startLiveFeed } from './live-feed.ts'
-import { startLiveRooms } from './live-rooms.ts'
+import { type LiveServer, startLiveRooms } from './live-rooms.ts'
 import type { PacketSource } from './packets.ts'
 import { serveStatic } from './static.ts'
 import { liveVehicles, seesVehicle, Visibility } from './visibility.ts'
@@ -48,13 +47,14 @@ export interface Dashboard {
 export async function startDashboard(host: string, port: number, deps: DashboardDeps): Promise<Dashboard> {
   const log = deps.log.child({ part: 'dashboard' })
   const app = uWS.App()
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: Me }>({ serveClient: false })
+  const io: LiveServer = new Server({ serveClient: false })
   io.attachApp(app)
   io.use(async (socket, next) => {
     const token = parseCookies(String(socket.request.headers.cookie ?? ''))[SESSION_COOKIE]
     const user = await deps.auth.userForToken(token).catch(() => null)
-    if (!user) return next(new Error('UNAUTHENTICATED'))
+    if (!user || token === undefined) return next(new Error('UNAUTHENTICATED'))
     socket.data.user = user
+    socket.data.session = token
     next()
   })
   const visibility = await Visibility.load(deps.db)
@@ -80,7 +80,7 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
   }
   const accessChanged = (userIds?: number[]) => void rooms.resync(userIds)
 
-  registerApi(app, { ...deps, visibility, vehiclesChanged, accessChanged, userDeactivated: (userId) => rooms.disconnectUser(userId), log })
+  registerApi(app, { ...deps, visibility, vehiclesChanged, accessChanged, userDeactivated: (userId) => rooms.disconnectUser(userId), signedOut: (session) => rooms.disconnectSession(session), log })
   serveStatic(app, deps.webRoot)
 
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
