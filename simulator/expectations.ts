@@ -82,8 +82,7 @@ function looseIgnition(device: DeviceSummary, rules: Rules): ExpectedAlert[] {
     return isLive
   })
   return device.looseIgnition.flatMap(({ fromMs, toMs }) => {
-    // Fix times go on some wires in whole seconds: the stretch starts up to a second earlier there.
-    const driving = live.filter((r) => !r.ignition && r.speedKmh >= rules.wiringSpeedKmh && at(r) >= fromMs - 1000 && at(r) <= toMs)
+    const driving = live.filter((r) => !r.ignition && r.speedKmh >= rules.wiringSpeedKmh && at(r) >= fromMs && at(r) <= toMs)
     const first = driving[0]
     const due = driving.find((r, i) => i + 1 >= rules.wiringMinFixes && at(r) - at(first!) >= rules.wiringMinDurationMs)
     return due ? [expectation(device, 'ignitionWiring', at(due), at(due), `loose ignition wire from ${new Date(fromMs).toISOString()}`)] : []

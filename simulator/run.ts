@@ -19,7 +19,7 @@ import { type DeviceAction, type DevicePlan, type FleetPlan, type SimulationPlan
 import { SIM_PROTOCOLS } from './protocols/index.ts'
 import type { SimProtocolFamily, SimTransport } from './protocols/types.ts'
 import { type Random, createRandom, intBetween, randomBytes } from './random.ts'
-import type { SimEventType } from './record.ts'
+import { type SimEventType, truncateTime } from './record.ts'
 import { type Percentiles, summarize } from './stats.ts'
 import { SimulatedVehicle } from './vehicle.ts'
 
@@ -347,7 +347,8 @@ function step(slot: Slot, clock: SimClock): void {
 
 function apply(slot: Slot, action: DeviceAction, clock: SimClock): void {
   const { device, vehicle } = slot
-  const fixMs = clock.epochMs(action.atSec) + slot.skewMs
+  // As the device's clock puts it on the wire (whole seconds for GT06 and Queclink).
+  const fixMs = truncateTime(clock.epochMs(action.atSec) + slot.skewMs, slot.family.fixTimeResolutionMs)
   switch (action.kind) {
     case 'event':
       slot.pendingEvents.push(action.event)
