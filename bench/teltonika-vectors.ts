@@ -1,5 +1,5 @@
 /**
- * How many of the shared real Teltonika vectors (../shared/protocols/vectors.json) a parser decodes
+ * How many of the real Teltonika messages in test/fixtures/vectors/teltonika.json a parser decodes
  * correctly: the TCP AVL data packets with a valid CRC, judged on the fields those vectors assert
  * (record count; per record fix time, coordinates within 1e-5°, speed, course, altitude, satellites
  * and every raw IO element) — the same comparisons the Teltonika decoder tests make.

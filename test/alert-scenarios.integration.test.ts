@@ -1,5 +1,5 @@
 /**
- * Issue 4, first acceptance point: scenario tests that drive the real system (`main.ts` in its own
+ * Scenario tests that drive the real system (`main.ts` in its own
  * process) with simulated devices of every protocol, and hand-driven Teltonika devices where a scenario
  * needs exact records, and assert the alerts, statuses and counters the API then reports.
  *

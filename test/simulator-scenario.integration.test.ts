@@ -1,5 +1,5 @@
 /**
- * Issue 6: a tester's run, as the README shows it — `npm run simulate -- --scenario <file> --api <url>
+ * A tester's run, as the README shows it — `npm run simulate -- --scenario <file> --api <url>
  * --verify --json` against the real system. A scenario of four protocols in which everything happens:
  * power cuts and restores, harsh driving, a coverage gap, lost ACKs, garbage bytes, a slow trickle, a
  * skewed clock, parking and a device that goes silent past the system's no-update threshold. The

@@ -1,5 +1,5 @@
 /**
- * Issue 6: what a tester's `--verify` relies on, against the real system. The API that checks stored
+ * What a tester's `--verify` relies on, against the real system. The API that checks stored
  * records in bulk (`POST /api/positions/missing`), alert paging and the device filter, the thresholds,
  * the simulator's API client and `verifyRun` after a simulated run with power cuts.
  *

@@ -198,7 +198,7 @@ export interface AlertRule extends Required<AlertRuleInput> {
   createdAt: string
 }
 
-/** The dashboard's modules; each office user gets none, view or edit on each (the seeds' permission grid). */
+/** The dashboard's modules; each office user gets none, view or edit on each (the Permissions tab of Settings > Office users). */
 export const MODULES = ['map', 'customers', 'schedule', 'estimates', 'invoices', 'timesheets', 'reports', 'settings'] as const
 export type Module = (typeof MODULES)[number]
 export const ACCESS_LEVELS = ['none', 'view', 'edit'] as const
@@ -228,7 +228,7 @@ export interface Me {
   visibility: VehicleVisibility
 }
 
-/** One element of `GET /api/users` (Settings > Office users). `active` is the seeds' "Permissions: YES" column: an active user holds a licence. */
+/** One element of `GET /api/users` (Settings > Office users). `active` is the list's "Permissions: YES" column: an active user holds a licence. */
 export interface User {
   id: number
   name: string

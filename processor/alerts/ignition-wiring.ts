@@ -1,5 +1,5 @@
 /**
- * ignitionWiring, the installer diagnostic "moving with ignition off" (the seeds: a loose or mis-wired
+ * ignitionWiring, the installer diagnostic "moving with ignition off" (a loose or mis-wired
  * ignition wire makes a vehicle look stopped while it drives). Raised when the device reports ignition
  * off on at least wiringMinFixes (3) consecutive valid fixes at >= wiringSpeedKmh (10 km/h), not
  * contradicted by its motion sensor, spanning at least wiringMinDurationMs (1 min); a fix reporting

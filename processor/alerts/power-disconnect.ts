@@ -10,7 +10,7 @@
  * present supply (voltage back >= 9 V, or GT06 "charging") after the supply was seen absent.
  *
  * A cut restored within powerResetWindowMs (2 min), right after a reboot sign, is flagged
- * `probableDeviceReset` (the seeds: a reset after an automated diagnostic can raise this alert), not
+ * `probableDeviceReset` (a device reset after an automated diagnostic looks like a cut), not
  * hidden. Reboot signs: a `deviceReset` event, a Queclink power-on (GTPNA) or watchdog reboot (GTDOG)
  * report, or a gap in the device's data (>= rebootGapMs and >= 3x its previous interval) — within the
  * window before the cut, or while it is open.

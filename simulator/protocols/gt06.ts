@@ -1,5 +1,5 @@
 /**
- * Concox GT06 family over TCP (notes 2). The device logs in (0x01) and waits for the login echo; then
+ * Concox GT06 family over TCP (docs/protocols.md, GT06). The device logs in (0x01) and waits for the login echo; then
  * each record is one 0x22 location packet (GPS, cell, ACC, upload mode, re-upload flag: set on history
  * recorded without coverage), or, when it reports an event, one 0x26 alarm packet (power cut, SOS,
  * harsh braking/acceleration/cornering; 0x26 has no re-upload flag, so an alarm recorded without

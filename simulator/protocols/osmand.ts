@@ -1,5 +1,5 @@
 /**
- * OsmAnd over HTTP (notes 4), as a phone tracking app sends it. A live record is one request in the
+ * OsmAnd over HTTP (docs/protocols.md, OsmAnd), as a phone tracking app sends it. A live record is one request in the
  * query form Traccar Client uses (`POST /?id=...&lat=...&timestamp=...`); a backlog (the records the
  * phone queued without coverage, or several live records at once) goes as one JSON upload of the
  * queue, as Transistorsoft background-geolocation does with batch sync. Events ride as `alarm=<name>`

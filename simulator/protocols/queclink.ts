@@ -1,5 +1,5 @@
 /**
- * Queclink @Track (GV300 family) ASCII reports over TCP or UDP (notes 3). No login: every sentence
+ * Queclink @Track (GV300 family) ASCII reports over TCP or UDP (docs/protocols.md, Queclink). No login: every sentence
  * carries the IMEI. Records go out as GTFRI position reports (up to 15 positions a sentence), an
  * ignition change as GTIGN/GTIGF, and an event as its own report: GTMPF power cut, GTMPN power
  * restored, GTHBM harsh braking/acceleration/cornering, GTSOS. What the device recorded without

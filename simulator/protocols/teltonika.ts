@@ -1,5 +1,5 @@
 /**
- * Teltonika FMB over TCP or UDP (notes 1.2, 1.5). TCP: the IMEI handshake answered 01 (00 refuses),
+ * Teltonika FMB over TCP or UDP (docs/protocols.md, Teltonika). TCP: the IMEI handshake answered 01 (00 refuses),
  * then one AVL packet per batch (history goes in multi-record packets) answered with its record count.
  * UDP: no handshake; every datagram carries the IMEI and is answered with its packet ids and count.
  * Teltonika does not flag history; the gateway recognises it by its age. Events are IO elements on the

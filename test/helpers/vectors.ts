@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 
-/** One real device message from ../shared/protocols/vectors.json (see its README for the fields). */
+/** One real device message from test/fixtures/vectors/<protocol>.json (the fields are described in its README.md). */
 export interface Vector<Expect = Record<string, unknown>> {
   id: string
   protocol: string
@@ -39,12 +39,16 @@ export interface ExpectedRecord {
   io?: Record<string, number | string>
 }
 
-const VECTORS_URL = new URL('../../../shared/protocols/vectors.json', import.meta.url)
+const VECTOR_PROTOCOLS = ['teltonika', 'gt06', 'queclink', 'osmand'] as const
+
+function readVectors<Expect>(protocol: string): Vector<Expect>[] {
+  const file = new URL(`../fixtures/vectors/${protocol}.json`, import.meta.url)
+  return JSON.parse(readFileSync(file, 'utf8')) as Vector<Expect>[]
+}
 
 /** The vectors of one protocol (or all), typed with what the caller expects in `expect`. */
 export function loadVectors<Expect = Record<string, unknown>>(protocol?: string): Vector<Expect>[] {
-  const all = JSON.parse(readFileSync(VECTORS_URL, 'utf8')) as Vector<Expect>[]
-  return protocol === undefined ? all : all.filter((vector) => vector.protocol === protocol)
+  return protocol === undefined ? VECTOR_PROTOCOLS.flatMap((name) => readVectors<Expect>(name)) : readVectors<Expect>(protocol)
 }
 
 /** The message bytes as a device sends them. */

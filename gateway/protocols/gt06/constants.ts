@@ -1,4 +1,4 @@
-/** Concox GT06 family wire constants (see shared/protocols/notes.md, section 2). */
+/** Concox GT06 family wire constants (docs/protocols.md, GT06). */
 import type { RecordEvent } from '../../record.ts'
 
 /** Start bits: `78 78` is followed by a 1-byte length, `79 79` by a 2-byte length. */
@@ -14,7 +14,7 @@ export const LENGTH_OVERHEAD = 1 + SERIAL_BYTES + CRC_BYTES
 
 /**
  * When the length field says the message ends where there is no `0D 0A`, the frame may end at a
- * terminator at most this many bytes either side (off-by-one length bytes from clones, notes 2.1).
+ * terminator at most this many bytes either side (off-by-one length bytes from clones).
  */
 export const LENGTH_SLACK = 4
 /** A message with a zero length field (Wi-Fi) ends at the first `0D 0A`; it is never longer than this. */
@@ -84,7 +84,7 @@ export const COURSE_ACC = 1 << 15
 export const CELL_BYTES = 8
 export const MCC_WIDE_MNC = 0x8000
 
-/** Terminal-info byte (`decodeStatus`, notes 2.6). Bits 3-5 hold an alarm. */
+/** Terminal-info byte (`decodeStatus`). Bits 3-5 hold an alarm. */
 export const TERMINAL = {
   armed: 1 << 0,
   acc: 1 << 1,
@@ -109,7 +109,7 @@ export const TERMINAL_ALARMS: ReadonlyMap<number, RecordEvent> = new Map<number,
 ])
 
 /**
- * Alarm codes of the status block (`decodeAlarm`, notes 2.6), in the common (non-LW, non-VL)
+ * Alarm codes of the status block (`decodeAlarm`), in the common (non-LW, non-VL)
  * meaning. Codes whose meaning depends on the model (0x18, 0x28, 0x29, 0x30) and codes without a
  * RecordEvent (fences, overspeed, door, power off) are kept only as the raw `alarm` io value.
  */
@@ -134,7 +134,7 @@ export const ALARM_CODES: ReadonlyMap<number, RecordEvent> = new Map<number, Rec
   [0x2e, 'harshCornering'],
 ])
 
-/** Event codes of the 0x95 dashcam alarm (notes 2.6). 0x01 is SOS only in the long form. */
+/** Event codes of the 0x95 dashcam alarm. 0x01 is SOS only in the long form. */
 export const DASHCAM_EVENTS: ReadonlyMap<number, RecordEvent> = new Map<number, RecordEvent>([
   [0x80, 'vibration'],
   [0x88, 'powerCut'],

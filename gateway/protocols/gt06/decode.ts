@@ -1,5 +1,5 @@
 /**
- * Decodes one GT06 message (a frame from `frame`) into records and the reply to send (notes 2).
+ * Decodes one GT06 message (a frame from `frame`) into records and the reply to send (docs/protocols.md, GT06).
  * Pure: no I/O, and the clock comes from the context.
  *
  * Order of checks: envelope, CRC-ITU (strict: BAD_CHECKSUM and no reply; lenient: decode anyway),
@@ -49,7 +49,7 @@ function decodeLogin(envelope: Envelope): Decoded {
 }
 
 /**
- * The time-zone word of a login's content (notes 2.3), in minutes east of UTC, or undefined when the
+ * The time-zone word of a login's content (docs/protocols.md, GT06 login and time zone), in minutes east of UTC, or undefined when the
  * login has none. Kept for when Session can carry it: device time is treated as UTC meanwhile.
  */
 export function loginTimeZoneOffsetMinutes(content: Buffer): number | undefined {

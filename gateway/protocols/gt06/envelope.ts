@@ -1,5 +1,5 @@
 /**
- * The parts every GT06 message shares (notes 2.1-2.2): start bits, length field, protocol number,
+ * The parts every GT06 message shares (docs/protocols.md, GT06 framing and CRC): start bits, length field, protocol number,
  * content, information serial number, CRC-ITU over length .. serial, `0D 0A`. Wi-Fi messages with a
  * zero length field carry neither serial nor CRC.
  */

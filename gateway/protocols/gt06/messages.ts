@@ -1,5 +1,5 @@
 /**
- * What each GT06 protocol number carries and what the server answers (notes 2.4-2.8), one entry per
+ * What each GT06 protocol number carries and what the server answers (docs/protocols.md, GT06), one entry per
  * type. A message yields an observation when it reports a fix, device state (ignition, power,
  * battery, signal) or an event; pure cell/Wi-Fi observations and command answers yield none.
  */

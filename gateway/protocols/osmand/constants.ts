@@ -1,4 +1,4 @@
-/** OsmAnd / Traccar Client wire constants (see shared/protocols/notes.md, section 4). */
+/** OsmAnd / Traccar Client wire constants (docs/protocols.md, OsmAnd). */
 import { RECORD_EVENTS, type RecordEvent } from '../../record.ts'
 
 /**

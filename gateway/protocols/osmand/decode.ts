@@ -1,5 +1,5 @@
 /**
- * Decodes one OsmAnd HTTP request into records and the answer (notes 4). Pure: no I/O, and the clock
+ * Decodes one OsmAnd HTTP request into records and the answer (docs/protocols.md, OsmAnd). Pure: no I/O, and the clock
  * comes from the context.
  *
  * - GET or POST. `application/json` (or `+json`) bodies are the JSON form; an empty body, or an

@@ -1,5 +1,5 @@
 /**
- * The JSON form (Transistorsoft background-geolocation, notes 4): `{ "location": {...} | [{...}, ...],
+ * The JSON form (Transistorsoft background-geolocation, docs/protocols.md): `{ "location": {...} | [{...}, ...],
  * "device_id": "..." }`, a bare array of locations, or one location at the root. Several locations
  * (the app's offline queue, `batchSync`) are several records of one device.
  */

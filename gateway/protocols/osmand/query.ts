@@ -1,6 +1,6 @@
 /**
  * The query-string form (Traccar Client, OsmAnd, GPSLogger...): one location per request, parameters
- * in the target and/or an `application/x-www-form-urlencoded` body (notes 4).
+ * in the target and/or an `application/x-www-form-urlencoded` body (docs/protocols.md, OsmAnd).
  */
 import { z } from 'zod'
 import type { RawIo } from '../../record.ts'

@@ -1,4 +1,4 @@
-/** Queclink @Track wire constants (see shared/protocols/notes.md, section 3). */
+/** Queclink @Track wire constants (docs/protocols.md, Queclink). */
 import type { RecordEvent } from '../../record.ts'
 
 /** Every ASCII sentence a device sends starts with one of these, followed by `GTxxx`. */
@@ -43,7 +43,7 @@ export const COUNT_NUMBER_PATTERN = /^[0-9A-Fa-f]{4}$/
 /** Coordinates are decimal degrees with exactly 6 decimals; longitude comes first. */
 export const COORDINATE_PATTERN = /^-?\d{1,3}\.\d{6}$/
 
-/** Fields of one location block, in order (notes 3.3). The last is reserved, an odometer (km) or an append mask. */
+/** Fields of one location block, in order. The last is reserved, an odometer (km) or an append mask. */
 export const BLOCK = {
   accuracy: 0,
   speed: 1,
@@ -117,7 +117,7 @@ export const MODEL_QUIRKS: Readonly<Record<string, { model: string; extraHeader?
   '42': { model: 'GT501', extraHeader: { GTFRI: 2 }, blockExtraIsSignal: true },
 }
 
-/** Events a report type means by itself (notes 3.6). GTHBM's depends on its report type, GTPNA/GTPFA have none of ours. */
+/** Events a report type means by itself. GTHBM's depends on its report type, GTPNA/GTPFA have none of ours. */
 export const REPORT_EVENTS: Readonly<Record<string, RecordEvent>> = {
   GTSOS: 'sos',
   GTMPF: 'powerCut',

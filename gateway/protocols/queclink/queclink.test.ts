@@ -28,7 +28,7 @@ const UDP: Session = { transport: 'udp' }
 const IMEI = '862894021808798'
 
 // ---------------------------------------------------------------------------------------------
-// Real device messages from shared/protocols/vectors.json (see its README for the fields).
+// Real device messages from test/fixtures/vectors/queclink.json (its README describes the fields and their source).
 
 
 interface Expect {

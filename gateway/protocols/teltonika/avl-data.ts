@@ -1,6 +1,6 @@
 /**
  * Reads the AVL data field (codec id … second record count) into wire records, without
- * interpreting them: values as on the wire, IO elements keyed by id (notes 1.3).
+ * interpreting them: values as on the wire, IO elements keyed by id (docs/protocols.md, Teltonika AVL records).
  */
 import { ByteCursor } from '../../lib/cursor.ts'
 import { fail } from '../errors.ts'
@@ -51,7 +51,7 @@ export function readAvlData(data: Buffer): AvlData {
   const codec = cursor.u8()
   const count = cursor.u8()
   if (codec === CODEC.codec12 || codec === CODEC.codec13) {
-    // Real responses carry inconsistent size fields (notes 1.6), so only the two counts are checked.
+    // Real responses carry inconsistent size fields (a codec 13 quirk), so only the two counts are checked.
     checkSecondCount(count, data[data.length - 1]!)
     return { kind: 'commandResponse' }
   }

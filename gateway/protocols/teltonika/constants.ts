@@ -1,4 +1,4 @@
-/** Teltonika wire constants (see shared/protocols/notes.md, section 1). */
+/** Teltonika wire constants (docs/protocols.md, Teltonika). */
 
 /** Codec id: the first byte of an AVL data field. */
 export const CODEC = {

@@ -18,7 +18,7 @@ export function decode(message: Buffer, session: Session, context: DecodeContext
   )
 }
 
-/** A ping, the IMEI handshake, or an AVL packet (notes 1.1-1.5). */
+/** A ping, the IMEI handshake, or an AVL packet (docs/protocols.md, Teltonika). */
 function decodeTcpMessage(message: Buffer, session: Session, context: DecodeContext): Decoded {
   if (message.length === 1 && message[0] === PING) return { records: [] }
   const cursor = new ByteCursor(message)
@@ -52,7 +52,7 @@ function decodeAvlPacket(cursor: ByteCursor, imei: string, context: DecodeContex
   return records ? { records, ack: encodeRecordCountAck(records.length) } : { records: [] }
 }
 
-/** Length, packet id, packet type, AVL packet id, IMEI, AVL data; no CRC (notes 1.5). */
+/** Length, packet id, packet type, AVL packet id, IMEI, AVL data; no CRC (docs/protocols.md, Teltonika ACK and history). */
 function decodeDatagram(message: Buffer, context: DecodeContext): Decoded {
   const cursor = new ByteCursor(message)
   const length = cursor.u16()

@@ -1,4 +1,4 @@
-/** Turns a Teltonika wire record into a DeviceRecord: units converted once, events named (notes 1.7). */
+/** Turns a Teltonika wire record into a DeviceRecord: units converted once, events named (docs/protocols.md, Teltonika IO ids). */
 import { omitUndefined } from '../../lib/omit-undefined.ts'
 import type { DeviceRecord, RecordEvent } from '../../record.ts'
 import type { WireIo, WireRecord } from './avl-data.ts'

@@ -1,5 +1,5 @@
 /**
- * Splits a Teltonika TCP byte stream into messages (notes 1.1): a lone 0xFF ping, an IMEI
+ * Splits a Teltonika TCP byte stream into messages (docs/protocols.md, Teltonika framing): a lone 0xFF ping, an IMEI
  * handshake (2-byte length + IMEI), or an AVL packet (4 zero bytes, 4-byte data length, data,
  * 4-byte CRC field). The length field is the only boundary, so it is checked before waiting on it.
  */

@@ -83,7 +83,7 @@ describe('teltonika encoders', () => {
 })
 
 // ---------------------------------------------------------------------------------------------
-// Real device messages from shared/protocols/vectors.json (see its README for the fields).
+// Real device messages from test/fixtures/vectors/teltonika.json (its README describes the fields and their source).
 
 
 type Vector = SharedVector<{

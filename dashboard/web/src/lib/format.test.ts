@@ -71,7 +71,7 @@ describe('formatCoordinates', () => {
 })
 
 describe('formatStatus', () => {
-  it('says how long a silent vehicle has been silent, as the seeds show it', () => {
+  it('says how long a silent vehicle has been silent, in days and hours', () => {
     expect(formatStatus('noUpdate', ago(3 * d + 4 * h + 10 * min), now)).toBe('No Update · 3 d 4 h')
     expect(formatStatus('noUpdate', null, now)).toBe('No Update')
   })

@@ -14,7 +14,7 @@ export function canEdit(user: Pick<Me, 'permissions'>, module: Module): boolean 
 
 /**
  * The module each page belongs to. Live tracking (map, devices, alerts) is the Map module; configuring it
- * (vehicles, alert rules, office users) is Settings, as in the seeds ("Settings > Vehicle Tracking").
+ * (vehicles, alert rules, office users) is Settings, where office staff expect it ("Settings > Vehicle Tracking").
  */
 export const PAGE_MODULE: Readonly<Record<Page, Module>> = {
   map: 'map',

@@ -1,7 +1,7 @@
 /**
  * Today's breadcrumb trail of one vehicle, split into what was seen live and what the device uploaded
  * later from its memory (buffered history). A buffered stretch is drawn from the last live point before
- * it to the first live point after it: the seeds' "jump" from where coverage was lost to where it came back.
+ * it to the first live point after it: a "jump" from where coverage was lost to where it came back.
  */
 import type { LivePosition, StoredPosition } from '../../../shared/contract.ts'
 
