@@ -57,6 +57,25 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ VIRTUAL_IGNITION: 'engine', NO_UPDATE_AFTER: '-1' })).toThrowError(/VIRTUAL_IGNITION[\s\S]*NO_UPDATE_AFTER|NO_UPDATE_AFTER[\s\S]*VIRTUAL_IGNITION/)
   })
 
+  it('reads durations as an administrator writes them (90s, 5m, 24h, 1d, 300000ms) and bare numbers as milliseconds', () => {
+    expect(loadConfig({ NO_UPDATE_AFTER: '24h', IDLE_AFTER: '90s', BUFFERED_LAG: '5m', POWER_RESET_WINDOW: '300000ms', DEVICE_IDLE_TIMEOUT: '1d' })).toMatchObject({
+      NO_UPDATE_AFTER: 86_400_000,
+      IDLE_AFTER: 90_000,
+      BUFFERED_LAG: 300_000,
+      POWER_RESET_WINDOW: 300_000,
+      DEVICE_IDLE_TIMEOUT: 86_400_000,
+    })
+    expect(loadConfig({ NO_UPDATE_AFTER: '3600000', IDLE_AFTER: ' 1.5m ' })).toMatchObject({ NO_UPDATE_AFTER: 3_600_000, IDLE_AFTER: 90_000 })
+  })
+
+  it('rejects a duration it cannot read, showing the forms it accepts', () => {
+    for (const value of ['24 hours', 'h', '-5m', '0', '1.5ms', 'NaN', '10w']) {
+      expect(() => loadConfig({ NO_UPDATE_AFTER: value }), value).toThrowError(
+        /NO_UPDATE_AFTER: a duration like 90s, 5m, 24h, 1d or milliseconds \(got "/,
+      )
+    }
+  })
+
   it('never prints a credential from a rejected variable', () => {
     expect(() => loadConfig({ SMTP_URL: 'ftp://user:s3cret@mail', ADMIN_PASSWORD: 'short' })).toThrowError(ConfigError)
     try {

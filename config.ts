@@ -2,7 +2,23 @@ import { z } from 'zod'
 import { VIRTUAL_IGNITION_MODES } from './processor/state.ts'
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
-const durationMs = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+const DURATION_FORMS = 'a duration like 90s, 5m, 24h, 1d or milliseconds'
+/** A bare number is milliseconds; a unit may follow (`90s`, `1.5m`, `24h`, `1d`, `300000ms`). */
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/
+
+function parseDurationMs(text: string): number | undefined {
+  const match = DURATION_PATTERN.exec(text.trim())
+  if (!match) return undefined
+  const ms = Number(match[1]) * DURATION_UNIT_MS[match[2] ?? 'ms']!
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : undefined
+}
+
+const durationMs = (fallback: number) =>
+  z
+    .string()
+    .transform((text, context) => parseDurationMs(text) ?? (context.addIssue({ code: 'custom', message: DURATION_FORMS }), z.NEVER))
+    .default(fallback)
 const gForce = (fallback: number) => z.coerce.number().positive().max(10).default(fallback)
 
 /** Every setting comes from an environment variable; this is the one place that names them. */
