@@ -13,6 +13,11 @@ export const DEVICE_ID_RULE = 'an id is 1-64 letters, digits, ".", "_" or "-"'
 export const KNOTS_PER_KMH = 0.539957
 /** JSON-form (Transistorsoft) speed is in m/s. */
 export const KMH_PER_MPS = 3.6
+/**
+ * Converted speeds are rounded once to this many decimals of km/h: finer than any phone's GPS, and the
+ * plain quotient would store 15 km/h sent as knots as 15.000000x.
+ */
+export const SPEED_DECIMALS = 2
 
 /** A numeric `timestamp` at or above this is milliseconds, below it seconds (Traccar's rule, 2^31 - 1). */
 export const MILLISECONDS_FROM = 2 ** 31 - 1

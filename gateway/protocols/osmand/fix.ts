@@ -1,7 +1,7 @@
 /** What one OsmAnd location says, in our units, and how it becomes a DeviceRecord (shared by both forms). */
 import { omitUndefined } from '../../lib/omit-undefined.ts'
 import type { DeviceRecord, RawIo, RecordEvent } from '../../record.ts'
-import { ALARM_EVENTS } from './constants.ts'
+import { ALARM_EVENTS, SPEED_DECIMALS } from './constants.ts'
 
 export interface Fix {
   /** The fix time, ms since the epoch; undefined when the app sent none (the arrival time is used). */
@@ -39,7 +39,7 @@ export function toDeviceRecord(fix: Fix, id: string, receivedAt: string): Device
     valid: hasPosition && fix.valid !== false,
     latitude: hasPosition ? fix.latitude : undefined,
     longitude: hasPosition ? fix.longitude : undefined,
-    speedKmh: fix.speedKmh,
+    speedKmh: fix.speedKmh === undefined ? undefined : roundTo(fix.speedKmh, SPEED_DECIMALS),
     course: fix.course,
     altitude: fix.altitude,
     hdop: fix.hdop,
@@ -64,4 +64,9 @@ export function alarmEvents(alarm: string): RecordEvent[] {
 /** Negative speeds, headings and battery levels are the apps' "unknown"; out-of-range values are unknown too. */
 export function within(value: number | undefined, min: number, max: number): number | undefined {
   return value !== undefined && value >= min && value <= max ? value : undefined
+}
+
+function roundTo(value: number, decimals: number): number {
+  const scale = 10 ** decimals
+  return Math.round(value * scale) / scale
 }

@@ -104,8 +104,10 @@ describe('osmand real vectors (Traccar test messages)', () => {
 })
 
 describe('osmand query form', () => {
-  it('converts speed from knots to km/h', () => {
-    expect(recordOf(get('/?id=7&lat=1&lon=2&speed=40')).speedKmh).toBeCloseTo(74.08, 2)
+  it('converts speed from knots to km/h, rounded once to 0.01 km/h', () => {
+    expect(recordOf(get('/?id=7&lat=1&lon=2&speed=40')).speedKmh).toBe(74.08)
+    // 15 km/h as an app sends it in knots; the plain quotient is 15.000000x km/h.
+    expect(recordOf(get('/?id=7&lat=1&lon=2&speed=8.099355')).speedKmh).toBe(15)
   })
 
   it('accepts fix times in seconds, milliseconds, fractional seconds and ISO 8601 with a zone', () => {
@@ -298,6 +300,11 @@ describe('osmand JSON form (Transistorsoft background-geolocation)', () => {
     expect(post({ location }, 'application/json; charset=utf-8', '/?deviceid=x4').identity).toEqual({ imei: 'x4' })
   })
 
+  it('rounds speed converted from m/s once to 0.01 km/h', () => {
+    const record = recordOf(post({ location: { ...location, coords: { ...location.coords, speed: 4.1666 } }, device_id: 'p' }))
+    expect(record.speedKmh).toBe(15)
+  })
+
   it('treats speed, heading and battery level of -1 as unknown', () => {
     const record = recordOf(post({ location: { ...location, coords: { ...location.coords, speed: -1, heading: -1 }, battery: { level: -1 } }, device_id: 'p' }))
     for (const field of ['speedKmh', 'course', 'batteryLevelPct'] as const) expect(record).not.toHaveProperty(field)
@@ -349,14 +356,14 @@ describe('osmand encoders (simulator requests) round trip through the decoder', 
   it('query form', () => {
     const record = recordOf(get(encodeQueryTarget('phone-1', fix)))
     expect(record).toMatchObject({ imei: 'phone-1', fixTime: '2025-07-01T11:00:00.000Z', latitude: 54.6872, longitude: 25.2797, course: 181, altitude: 120, batteryLevelPct: 77, motion: true })
-    expect(record.speedKmh).toBeCloseTo(54.3, 9)
+    expect(record.speedKmh).toBe(54.3)
     expect(record.io).toEqual({ accuracy: 5, charge: false, shift: 'A' })
   })
 
   it('JSON form, one location and a queue', () => {
     const one = recordOf(post(encodeJsonBody('phone-1', [fix])))
     expect(one).toMatchObject({ fixTime: '2025-07-01T11:00:00.000Z', latitude: 54.6872, course: 181, batteryLevelPct: 77, odometerKm: 4.2, motion: true })
-    expect(one.speedKmh).toBeCloseTo(54.3, 9)
+    expect(one.speedKmh).toBe(54.3)
     const queue = post(encodeJsonBody('phone-1', [fix, { ...fix, timeMs: fix.timeMs + 1000 }]))
     expect(queue.records.map((record) => record.fixTime)).toEqual(['2025-07-01T11:00:00.000Z', '2025-07-01T11:00:01.000Z'])
   })
