@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { decodeMessages, parseRequest } from './decode-cli.ts'
+import { encodeLocation, encodeLogin } from './protocols/gt06/encode.ts'
 import { encodeAvlPacket, encodeImeiHandshake, encodeUdpDatagram } from './protocols/teltonika/encode.ts'
 import { loadVectors } from '../test/helpers/vectors.ts'
 
@@ -78,6 +79,14 @@ describe('decode command', () => {
       () => NOW,
     )
     expect(outputs.map((output) => output.type)).toEqual(['ack', 'record', 'ack'])
+  })
+
+  it('reads a GT06 device\'s later location times in the time zone its login gave', () => {
+    const deviceClock = Date.UTC(2025, 5, 30, 12, 0, 0)
+    const login = encodeLogin('864717003283581', 1, { timeZoneOffsetMinutes: -300 }).toString('hex')
+    const location = encodeLocation({ timeMs: deviceClock, latitude: 1, longitude: 2, speedKmh: 0, course: 0, satellites: 5 }, 2).toString('hex')
+    const outputs = decodeMessages(request('--protocol', 'gt06', '--transport', 'tcp', '--hex', login, '--hex', location), () => NOW)
+    expect(outputs.find((output) => output.type === 'record')).toMatchObject({ fixTime: '2025-06-30T17:00:00.000Z' })
   })
 
   it('reports an incomplete TCP message at the end as TRUNCATED', () => {

@@ -99,7 +99,10 @@ export function decodeMessages({ protocol, transport, crc, messages }: DecodeReq
   const outputs: Output[] = []
   const decodeOne = (message: Buffer): void => {
     const decoded = protocol.decode(message, session, { now: clock(), crc })
-    if (decoded.identity) session.imei = decoded.identity.imei
+    if (decoded.identity) {
+      session.imei = decoded.identity.imei
+      session.clockOffsetMinutes = decoded.identity.clockOffsetMinutes
+    }
     outputs.push(...outputsOf(decoded))
   }
   if (transport !== 'tcp') {

@@ -8,6 +8,8 @@ export interface Session {
   transport: Transport
   /** Set once the device has identified itself and was accepted. */
   imei?: string
+  /** Minutes east of UTC the device's clock runs at, when its identification says (a GT06 login); otherwise UTC. */
+  clockOffsetMinutes?: number
 }
 
 export interface DecodeContext {
@@ -21,8 +23,11 @@ export interface Decoded {
   records: DeviceRecord[]
   /** Reply to send once `records` are durable (at once when there are none). */
   ack?: Uint8Array
-  /** The message identified the device. `reject` is the reply for a refused device, if the protocol has one. */
-  identity?: { imei: string; reject?: Uint8Array }
+  /**
+   * The message identified the device. `reject` is the reply for a refused device, if the protocol has one;
+   * `clockOffsetMinutes` is the time zone its clock runs in, for the session to keep.
+   */
+  identity?: { imei: string; reject?: Uint8Array; clockOffsetMinutes?: number }
   error?: ProtocolError
 }
 

@@ -53,6 +53,8 @@ export async function handleMessage(
   const input = () => ({ hex: message.toString('hex') })
   const settled = await settleDecoded({ protocol: protocol.name, decoded, session, input }, context, log)
   if (!settled.ok) return settled
+  // The device's later messages are read in the time zone its accepted identification gave.
+  if (decoded.identity) session.clockOffsetMinutes = decoded.identity.clockOffsetMinutes
   if (decoded.ack) log.debug({ hex: Buffer.from(decoded.ack).toString('hex') }, 'out')
   return { ok: true, reply: decoded.ack, identified: decoded.identity?.imei }
 }

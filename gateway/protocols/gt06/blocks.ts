@@ -24,7 +24,12 @@ import {
 
 /** What one message says about the device, before it becomes a DeviceRecord. */
 export interface Observation {
-  /** Device time; absent when the message carries none (the record then takes the gateway clock). */
+  /**
+   * The device clock's reading, taken as if it were UTC: the session's clock offset turns it into UTC.
+   * Absent when the message carries none (the record then takes the gateway clock).
+   */
+  deviceClockMs?: number
+  /** A time the message gives in UTC (Unix time), used as it is. */
   timeMs?: number
   position?: { latitude: number; longitude: number }
   /** Course-word bit 12: GPS positioned. */
@@ -52,20 +57,17 @@ export function addEvent(observation: Observation, event: RecordEvent | undefine
 }
 
 /**
- * Device clocks are taken as UTC: Session has no place yet for the login's time-zone word, and every
- * vector assumes UTC. This offset is the seam for it (minutes east of UTC the device clock runs at).
+ * YY MM DD hh mm ss, binary (not BCD), in the device's own time zone (UTC unless its login gave one);
+ * returned as if UTC. A field out of its calendar range is MALFORMED.
  */
-export const DEVICE_CLOCK_OFFSET_MINUTES = 0
-
-/** YY MM DD hh mm ss, binary (not BCD). A field out of its calendar range is MALFORMED. */
-export function readDeviceTime(cursor: ByteCursor, offsetMinutes = DEVICE_CLOCK_OFFSET_MINUTES): number {
+export function readDeviceTime(cursor: ByteCursor): number {
   const [year, month, day, hour, minute, second] = cursor.bytes(6)
   const timeMs = Date.UTC(2000 + year!, month! - 1, day!, hour!, minute!, second!)
   const date = new Date(timeMs)
   const exact =
     month! >= 1 && date.getUTCMonth() === month! - 1 && date.getUTCDate() === day && hour! < 24 && minute! < 60 && second! < 60
   if (!exact) fail('MALFORMED', `device time ${[year, month, day, hour, minute, second].join('-')} is not a date`)
-  return timeMs - offsetMinutes * 60_000
+  return timeMs
 }
 
 /** Which fields a GPS block holds besides time, coordinates and the course word. */
@@ -79,7 +81,7 @@ export interface GpsLayout {
 export const STANDARD_GPS: GpsLayout = { satellites: true, speed: 'u8BeforeCourse' }
 
 export function readGps(cursor: ByteCursor, observation: Observation, layout: GpsLayout = STANDARD_GPS): void {
-  observation.timeMs = readDeviceTime(cursor)
+  observation.deviceClockMs = readDeviceTime(cursor)
   if (layout.satellites) observation.satellites = cursor.u8() & 0x0f
   const latitude = cursor.u32() / COORDINATE_UNITS_PER_DEGREE
   const longitude = cursor.u32() / COORDINATE_UNITS_PER_DEGREE

@@ -29,15 +29,15 @@ export function decode(message: Buffer, session: Session, context: DecodeContext
 
     const handler = HANDLERS.get(envelope.type) ?? fail('UNKNOWN_TYPE', `unknown GT06 protocol number 0x${hex(envelope.type)}`)
     const { observation, reply } = handler(envelope, context)
-    const records = observation ? [toDeviceRecord(observation, session.imei, context.now)] : []
+    const records = observation ? [toDeviceRecord(observation, session.imei, context.now, session.clockOffsetMinutes)] : []
     return reply ? { records, ack: reply } : { records }
   })
 }
 
 /**
- * BCD IMEI with a leading nibble to drop, then optionally a model id and a time-zone word (read by
- * `loginTimeZoneOffsetMinutes`, not applied yet). GT06 has no refusal reply: a refused device's
- * connection is simply closed, so `identity.reject` stays undefined.
+ * BCD IMEI with a leading nibble to drop, then optionally a model id and a time-zone word: many devices
+ * send local time, and the session keeps the offset for their later messages. GT06 has no refusal
+ * reply: a refused device's connection is simply closed, so `identity.reject` stays undefined.
  */
 function decodeLogin(envelope: Envelope): Decoded {
   const digits = readBcdDigits(new ByteCursor(envelope.content).bytes(LOGIN_IMEI_BYTES))
@@ -45,12 +45,14 @@ function decodeLogin(envelope: Envelope): Decoded {
   if (imei === undefined || !IMEI_PATTERN.test(imei)) {
     fail('BAD_IMEI', `IMEI must be 15 BCD digits after a leading nibble, got ${envelope.content.subarray(0, LOGIN_IMEI_BYTES).toString('hex')}`)
   }
-  return { records: [], identity: { imei }, ack: encodeServerAck(MESSAGE.login, envelope.serial!) }
+  const clockOffsetMinutes = loginTimeZoneOffsetMinutes(envelope.content)
+  const identity = clockOffsetMinutes === undefined ? { imei } : { imei, clockOffsetMinutes }
+  return { records: [], identity, ack: encodeServerAck(MESSAGE.login, envelope.serial!) }
 }
 
 /**
  * The time-zone word of a login's content (docs/protocols.md, GT06 login and time zone), in minutes east of UTC, or undefined when the
- * login has none. Kept for when Session can carry it: device time is treated as UTC meanwhile.
+ * login has none (its device times are then read as UTC).
  */
 export function loginTimeZoneOffsetMinutes(content: Buffer): number | undefined {
   if (content.length < LOGIN_IMEI_BYTES + 4) return undefined

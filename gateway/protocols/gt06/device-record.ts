@@ -8,12 +8,13 @@ import type { Observation } from './blocks.ts'
  * clock: it reports the device's state as of its arrival. Without a GPS block the record has no
  * coordinates and is not valid; nothing is copied from an earlier fix.
  */
-export function toDeviceRecord(observation: Observation, imei: string, now: Date): DeviceRecord {
-  const { position } = observation
+export function toDeviceRecord(observation: Observation, imei: string, now: Date, clockOffsetMinutes = 0): DeviceRecord {
+  const { position, deviceClockMs } = observation
+  const utcFromDeviceClock = deviceClockMs === undefined ? undefined : deviceClockMs - clockOffsetMinutes * 60_000
   return omitUndefined<DeviceRecord>({
     imei,
     protocol: 'gt06',
-    fixTime: new Date(observation.timeMs ?? now.getTime()).toISOString(),
+    fixTime: new Date(observation.timeMs ?? utcFromDeviceClock ?? now.getTime()).toISOString(),
     receivedAt: now.toISOString(),
     buffered: observation.buffered,
     valid: position !== undefined && observation.positioned,

@@ -142,7 +142,9 @@ describe('gt06 vectors', () => {
   for (const vector of MESSAGE_VECTORS.filter((v) => v.kind === 'login')) {
     it(`${vector.id}: identifies ${vector.expect.imei} and answers with the login echo, offering no refusal reply`, () => {
       const decoded = decode(vectorBytes(vector), NEW_CONNECTION, STRICT)
-      expect(decoded).toEqual({ records: [], identity: { imei: vector.expect.imei }, ack: Buffer.from(vector.expect.ack as string, 'hex') })
+      const timeZone = vector.expect.loginTimezoneOffsetMinutes
+      const identity = timeZone === undefined ? { imei: vector.expect.imei } : { imei: vector.expect.imei, clockOffsetMinutes: timeZone }
+      expect(decoded).toEqual({ records: [], identity, ack: Buffer.from(vector.expect.ack as string, 'hex') })
       expect(decoded.identity!.reject).toBeUndefined()
     })
   }
@@ -308,13 +310,25 @@ describe('gt06 decode', () => {
     expect(decode(tampered, NEW_CONNECTION, STRICT)).toEqual({ records: [], error: expect.objectContaining({ code: 'BAD_IMEI' }) })
   })
 
-  it('reads the time-zone word of a login, in minutes east of UTC, without applying it', () => {
+  it('reads the time-zone word of a login, in minutes east of UTC', () => {
     const content = (login: Buffer): Buffer => login.subarray(4, login.length - 6)
     expect(loginTimeZoneOffsetMinutes(content(vectorBytes(byId('gt06-login-003'))))).toBe(0)
     expect(loginTimeZoneOffsetMinutes(content(encodeLogin(IMEI, 1)))).toBeUndefined()
     expect(loginTimeZoneOffsetMinutes(content(encodeLogin(IMEI, 1, { timeZoneOffsetMinutes: 480 })))).toBe(480)
     expect(loginTimeZoneOffsetMinutes(content(encodeLogin(IMEI, 1, { timeZoneOffsetMinutes: -570 })))).toBe(-570)
     expect(timeZoneWord(480)).toBe(0x3200)
+  })
+
+  it('hands the login\'s time zone to the session and reads later device times in it', () => {
+    expect(decode(encodeLogin(IMEI, 1, { timeZoneOffsetMinutes: 480 }), NEW_CONNECTION, STRICT).identity).toEqual({ imei: IMEI, clockOffsetMinutes: 480 })
+    expect(decode(encodeLogin(IMEI, 1), NEW_CONNECTION, STRICT).identity).toEqual({ imei: IMEI })
+    // LOCATION's device clock reads 2025-06-30 23:59:58.
+    const fixTimeIn = (clockOffsetMinutes: number) => decode(encodeLocation(LOCATION, 2), { ...LOGGED_IN, clockOffsetMinutes }, STRICT).records[0]!.fixTime
+    expect(fixTimeIn(480)).toBe('2025-06-30T15:59:58.000Z')
+    expect(fixTimeIn(-570)).toBe('2025-07-01T09:29:58.000Z')
+    expect(fixTimeIn(0)).toBe('2025-06-30T23:59:58.000Z')
+    // A message stamped by the gateway clock is not shifted.
+    expect(decode(encodeHeartbeat({}, 3), { ...LOGGED_IN, clockOffsetMinutes: 480 }, STRICT).records[0]!.fixTime).toBe(NOW.toISOString())
   })
 
   it('does not acknowledge anything but a login before the login', () => {

@@ -145,7 +145,7 @@ const JC400_GPS: GpsLayout = { satellites: true, speed: 'u16AfterCourse' }
  */
 const readDashcamAlarm: Reader = (cursor, observation, content) => {
   const short = content.length <= DASHCAM_SHORT_BYTES
-  if (short) observation.timeMs = readDeviceTime(cursor)
+  if (short) observation.deviceClockMs = readDeviceTime(cursor)
   else if (content.readUInt16BE(0) === DASHCAM_JC400_MARKER) {
     cursor.skip(3)
     readGps(cursor, observation, JC400_GPS)
