@@ -9,7 +9,7 @@ import { ADMIN_PASSWORD_FILE, ConfigError, loadConfig, type Config } from './con
 import { createLogger, type Logger } from './logger.ts'
 import { createDatabase } from './db/client.ts'
 import { startEmbeddedDatabase } from './db/embedded.ts'
-import { migrate } from './db/migrate.ts'
+import { MigrationError, migrate } from './db/migrate.ts'
 import { startMaintenance } from './db/maintenance.ts'
 import { InProcessLiveBus } from './processor/live.ts'
 import { GroupCommitIngest } from './processor/ingest.ts'
@@ -141,7 +141,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       process.once('SIGTERM', shutdown)
     },
     (err) => {
-      log.fatal({ err }, 'fleetwire failed to start')
+      // A database that lacks what we need is the administrator's to fix: one plain line, no stack.
+      if (err instanceof MigrationError) process.stderr.write(`${err.message}\n`)
+      else log.fatal({ err }, 'fleetwire failed to start')
       process.exit(1)
     },
   )
