@@ -107,6 +107,39 @@ describe.skipIf(browserMissing)('dashboard in headless chromium', () => {
     await page.close()
   }, 60_000)
 
+  it('creates, renames and deletes a vehicle group on the Vehicle groups page', async () => {
+    const vans = await Promise.all(['Group van 1', 'Group van 2', 'Group van 3'].map((name) => api<{ id: number }>('POST', '/api/vehicles', { name, deviceImei: null })))
+    const page = await openAs(ADMIN.email, ADMIN.password)
+    await page.click('[data-nav="groups"]')
+    await page.getByText('No vehicle groups yet').waitFor({ timeout: 5_000 })
+
+    await page.click('button[data-action="add-group"]')
+    await page.fill('#group-name', 'North depot')
+    await page.check('[data-picker="group-vehicles"] label:has-text("Group van 1") input')
+    await page.check('[data-picker="group-vehicles"] label:has-text("Group van 3") input')
+    await page.click('button[data-action="save-group"]')
+    const row = page.locator('tr[data-group-name="North depot"]')
+    await row.waitFor({ timeout: 5_000 })
+    expect(await row.locator('[data-cell="count"]').textContent()).toBe('2')
+    const [created] = await api<{ id: number; name: string; vehicleIds: number[] }[]>('GET', '/api/vehicle-groups')
+    expect(created).toMatchObject({ name: 'North depot', vehicleIds: [vans[0]!.id, vans[2]!.id] })
+    await shoot(page, 'vehicle-groups.png')
+
+    await row.locator('button[data-action="edit"]').click()
+    await page.fill('#group-name', 'South depot')
+    await page.uncheck('[data-picker="group-vehicles"] label:has-text("Group van 3") input')
+    await page.click('button[data-action="save-group"]')
+    const renamed = page.locator('tr[data-group-name="South depot"]')
+    await renamed.waitFor({ timeout: 5_000 })
+    expect(await renamed.locator('[data-cell="count"]').textContent()).toBe('1')
+
+    page.once('dialog', (dialog) => void dialog.accept())
+    await renamed.locator('button[data-action="delete"]').click()
+    await page.getByText('No vehicle groups yet').waitFor({ timeout: 5_000 })
+    expect(await api('GET', '/api/vehicle-groups')).toEqual([])
+    await page.close()
+  }, 60_000)
+
   it('never shows a restricted user a vehicle hidden from them, on the map or in the list', async () => {
     const [seenImei, hiddenImei] = ['356307042460039', '356307042460047']
     const seenDevice = await TeltonikaTestDevice.connect(system.ports.teltonika!, seenImei)

@@ -16,7 +16,7 @@ describe('permissions', () => {
 
   it('shows only the pages of modules the user may view', () => {
     expect(navFor(user({ map: 'view' })).map((item) => item.page)).toEqual(['map', 'devices', 'alerts'])
-    expect(navFor(user({ settings: 'view' })).map((item) => item.page)).toEqual(['vehicles', 'users'])
+    expect(navFor(user({ settings: 'view' })).map((item) => item.page)).toEqual(['vehicles', 'groups', 'users'])
     expect(navFor(user({ customers: 'edit' }))).toEqual([])
   })
 

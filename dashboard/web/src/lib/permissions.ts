@@ -14,7 +14,7 @@ export function canEdit(user: Pick<Me, 'permissions'>, module: Module): boolean 
 
 /**
  * The module each page belongs to. Live tracking (map, devices, alerts) is the Map module; configuring it
- * (vehicles, alert rules, office users) is Settings, where office staff expect it ("Settings > Vehicle Tracking").
+ * (vehicles, vehicle groups, alert rules, office users) is Settings, where office staff expect it ("Settings > Vehicle Tracking").
  */
 export const PAGE_MODULE: Readonly<Record<Page, Module>> = {
   map: 'map',
@@ -22,6 +22,7 @@ export const PAGE_MODULE: Readonly<Record<Page, Module>> = {
   device: 'map',
   alerts: 'map',
   vehicles: 'settings',
+  groups: 'settings',
   users: 'settings',
 }
 
@@ -36,6 +37,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { page: 'devices', label: 'Devices' },
   { page: 'alerts', label: 'Alerts' },
   { page: 'vehicles', label: 'Vehicles' },
+  { page: 'groups', label: 'Vehicle groups' },
   { page: 'users', label: 'Office users' },
 ]
 
@@ -57,6 +59,7 @@ export const can = {
   acknowledgeAlerts: (user: Pick<Me, 'permissions'>) => canEdit(user, 'map'),
   registerDevices: (user: Pick<Me, 'permissions'>) => canEdit(user, 'settings'),
   editVehicles: (user: Pick<Me, 'permissions'>) => canEdit(user, 'settings'),
+  editVehicleGroups: (user: Pick<Me, 'permissions'>) => canEdit(user, 'settings'),
   viewAlertRules: (user: Pick<Me, 'permissions'>) => canView(user, 'settings'),
   editAlertRules: (user: Pick<Me, 'permissions'>) => canEdit(user, 'settings'),
   editUsers: (user: Pick<Me, 'permissions'>) => canEdit(user, 'settings'),

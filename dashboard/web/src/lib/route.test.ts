@@ -9,6 +9,7 @@ describe('routes', () => {
     expect(parseRoute('#/alerts')).toEqual({ page: 'alerts', tab: 'history' })
     expect(parseRoute('#/alerts/rules')).toEqual({ page: 'alerts', tab: 'rules' })
     expect(parseRoute('#/vehicles')).toEqual({ page: 'vehicles' })
+    expect(parseRoute('#/groups')).toEqual({ page: 'groups' })
     expect(parseRoute('#/users')).toEqual({ page: 'users' })
   })
 

@@ -1,6 +1,6 @@
 /** Hash routes of the signed-in app, parsed and written in one place: `#/map`, `#/devices/<imei>`, `#/alerts/rules`. */
 
-export const PAGES = ['map', 'devices', 'device', 'alerts', 'vehicles', 'users'] as const
+export const PAGES = ['map', 'devices', 'device', 'alerts', 'vehicles', 'groups', 'users'] as const
 export type Page = (typeof PAGES)[number]
 
 export type AlertsTab = 'history' | 'rules'
@@ -11,6 +11,7 @@ export type Route =
   | { page: 'device'; imei: string }
   | { page: 'alerts'; tab: AlertsTab }
   | { page: 'vehicles' }
+  | { page: 'groups' }
   | { page: 'users' }
 
 /** A hash that names no page (or nothing): null, and the app shows the landing page. */
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route | null {
   switch (head) {
     case 'map':
     case 'vehicles':
+    case 'groups':
     case 'users':
       return { page: head }
     case 'devices':
