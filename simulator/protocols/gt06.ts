@@ -1,13 +1,14 @@
 /**
- * Concox GT06 family over TCP (docs/protocols.md, GT06). The device logs in (0x01) and waits for the login echo; then
- * each record is one 0x22 location packet (GPS, cell, ACC, upload mode, re-upload flag: set on history
- * recorded without coverage), or, when it reports an event, one 0x26 alarm packet (power cut, SOS,
- * harsh braking/acceleration/cornering; 0x26 has no re-upload flag, so an alarm recorded without
- * coverage arrives unflagged and only its age can tell it is history). Fleetwire's gateway answers each of them with the serial-number
- * echo once stored, as Traccar does, and that echo is what the simulated device waits for. (Many real
- * GT06 models do not wait for an answer to a location packet and only notice a dead connection by
- * their heartbeat going unanswered; the simulator is stricter so that delivery can be checked.)
- * GT06 has no refusal reply: the gateway closes the connection of a device it does not admit.
+ * Concox GT06 family over TCP (docs/protocols.md, GT06). The device logs in (0x01) and waits for the
+ * login echo; then each record is one 0x22 location packet (GPS, cell, ACC, upload mode, re-upload
+ * flag: set on history recorded without coverage), or, when it reports an event, one 0x26 alarm packet
+ * (power cut, SOS, harsh braking/acceleration/cornering; 0x26 has no re-upload flag, so an alarm
+ * recorded without coverage arrives unflagged and only its age can tell it is history). Fleetwire's
+ * gateway answers each of them with the serial-number echo once stored, as Traccar does, and that echo
+ * is what the simulated device waits for. (Many real GT06 models do not wait for an answer to a
+ * location packet and only notice a dead connection by their heartbeat going unanswered; the simulator
+ * is stricter so that delivery can be checked.) GT06 has no refusal reply: the gateway closes the
+ * connection of a device it does not admit.
  */
 import { COORDINATE_UNITS_PER_DEGREE, MESSAGE, VOLTAGE_LEVEL_MAX } from '../../gateway/protocols/gt06/constants.ts'
 import {

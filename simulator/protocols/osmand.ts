@@ -1,10 +1,10 @@
 /**
- * OsmAnd over HTTP (docs/protocols.md, OsmAnd), as a phone tracking app sends it. A live record is one request in the
- * query form Traccar Client uses (`POST /?id=...&lat=...&timestamp=...`); a backlog (the records the
- * phone queued without coverage, or several live records at once) goes as one JSON upload of the
- * queue, as Transistorsoft background-geolocation does with batch sync. Events ride as `alarm=<name>`
- * (JSON: `extras.alarm`). The gateway answers 200 once the records are stored. OsmAnd does not flag
- * history: the gateway recognises it by its age.
+ * OsmAnd over HTTP (docs/protocols.md, OsmAnd), as a phone tracking app sends it. A live record is one
+ * request in the query form Traccar Client uses (`POST /?id=...&lat=...&timestamp=...`); a backlog (the
+ * records the phone queued without coverage, or several live records at once) goes as one JSON upload
+ * of the queue, as Transistorsoft background-geolocation does with batch sync. Events ride as
+ * `alarm=<name>` (JSON: `extras.alarm`). The gateway answers 200 once the records are stored. OsmAnd
+ * does not flag history: the gateway recognises it by its age.
  */
 import { JSON_CONTENT_TYPE, type OsmandFixInput, encodeJsonBody, encodeQueryTarget } from '../../gateway/protocols/osmand/encode.ts'
 import { osmand } from '../../gateway/protocols/osmand/index.ts'

@@ -1,8 +1,8 @@
 /**
- * Queclink @Track (GV300 family) ASCII reports over TCP or UDP (docs/protocols.md, Queclink). No login: every sentence
- * carries the IMEI. Records go out as GTFRI position reports (up to 15 positions a sentence), an
- * ignition change as GTIGN/GTIGF, and an event as its own report: GTMPF power cut, GTMPN power
- * restored, GTHBM harsh braking/acceleration/cornering, GTSOS. What the device recorded without
+ * Queclink @Track (GV300 family) ASCII reports over TCP or UDP (docs/protocols.md, Queclink). No login:
+ * every sentence carries the IMEI. Records go out as GTFRI position reports (up to 15 positions a
+ * sentence), an ignition change as GTIGN/GTIGF, and an event as its own report: GTMPF power cut, GTMPN
+ * power restored, GTHBM harsh braking/acceleration/cornering, GTSOS. What the device recorded without
  * coverage is replayed as `+BUFF` instead of `+RESP`. Each sentence carries a count number, and the
  * device waits for `+SACK:<count number>$`, which Fleetwire's gateway sends once the records are stored
  * (a real device does so when its SACK setting is on).

@@ -1,9 +1,10 @@
 /**
- * Teltonika FMB over TCP or UDP (docs/protocols.md, Teltonika). TCP: the IMEI handshake answered 01 (00 refuses),
- * then one AVL packet per batch (history goes in multi-record packets) answered with its record count.
- * UDP: no handshake; every datagram carries the IMEI and is answered with its packet ids and count.
- * Teltonika does not flag history; the gateway recognises it by its age. Events are IO elements on the
- * record: io252 (unplug) for power cut/restore, io253 (green driving type) for harsh driving.
+ * Teltonika FMB over TCP or UDP (docs/protocols.md, Teltonika). TCP: the IMEI handshake answered 01 (00
+ * refuses), then one AVL packet per batch (history goes in multi-record packets) answered with its
+ * record count. UDP: no handshake; every datagram carries the IMEI and is answered with its packet ids
+ * and count. Teltonika does not flag history; the gateway recognises it by its age. Events are IO
+ * elements on the record: io252 (unplug) for power cut/restore, io253 (green driving type) for harsh
+ * driving.
  */
 import { teltonika } from '../../gateway/protocols/teltonika/index.ts'
 import { GREEN_DRIVING, IMEI_ACCEPTED, IMEI_REJECTED, IO } from '../../gateway/protocols/teltonika/constants.ts'

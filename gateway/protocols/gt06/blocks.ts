@@ -1,7 +1,7 @@
 /**
- * Readers for the blocks GT06 messages are built from (docs/protocols.md, GT06 blocks): device time, GPS, cell,
- * terminal status, the ACC / upload-mode / re-upload trailer. Each writes what it finds into an
- * Observation; nothing is interpreted twice.
+ * Readers for the blocks GT06 messages are built from (docs/protocols.md, GT06 blocks): device time,
+ * GPS, cell, terminal status, the ACC / upload-mode / re-upload trailer. Each writes what it finds into
+ * an Observation; nothing is interpreted twice.
  */
 import type { ByteCursor } from '../../lib/cursor.ts'
 import type { RawIo, RecordEvent } from '../../record.ts'
@@ -138,7 +138,7 @@ export function readTerminalInfo(terminal: number, observation: Observation, { a
 
 /**
  * Terminal info, voltage level, GSM signal, then (when present) alarm code, language and geofence.
- * A level up to 6 is a sixth of a full battery; SEEWORLD clones send a percentage .
+ * A level up to 6 is a sixth of a full battery; SEEWORLD clones send a percentage.
  */
 export function readStatusBlock(block: Buffer, observation: Observation): void {
   const [terminal, level, gsm, alarm, language, geofence] = block
@@ -155,7 +155,7 @@ export function readStatusBlock(block: Buffer, observation: Observation): void {
   if (geofence !== undefined) observation.io.geofence = geofence
 }
 
-/** ACC, data-upload mode and the re-upload flag (0 real time, 1 history) that end 0x22/0x2D/0x37 . */
+/** ACC, data-upload mode and the re-upload flag (0 real time, 1 history) that end 0x22/0x2D/0x37. */
 export function readUploadTrailer(cursor: ByteCursor, observation: Observation): void {
   observation.ignition = cursor.u8() > 0
   observation.io.uploadMode = cursor.u8()

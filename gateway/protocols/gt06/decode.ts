@@ -1,6 +1,6 @@
 /**
- * Decodes one GT06 message (a frame from `frame`) into records and the reply to send (docs/protocols.md, GT06).
- * Pure: no I/O, and the clock comes from the context.
+ * Decodes one GT06 message (a frame from `frame`) into records and the reply to send
+ * (docs/protocols.md, GT06). Pure: no I/O, and the clock comes from the context.
  *
  * Order of checks: envelope, CRC-ITU (strict: BAD_CHECKSUM and no reply; lenient: decode anyway),
  * login, then every other type only once the connection has logged in (NOT_IDENTIFIED otherwise).
@@ -51,8 +51,8 @@ function decodeLogin(envelope: Envelope): Decoded {
 }
 
 /**
- * The time-zone word of a login's content (docs/protocols.md, GT06 login and time zone), in minutes east of UTC, or undefined when the
- * login has none (its device times are then read as UTC).
+ * The time-zone word of a login's content (docs/protocols.md, GT06 login and time zone), in minutes
+ * east of UTC, or undefined when the login has none (its device times are then read as UTC).
  */
 export function loginTimeZoneOffsetMinutes(content: Buffer): number | undefined {
   if (content.length < LOGIN_IMEI_BYTES + 4) return undefined

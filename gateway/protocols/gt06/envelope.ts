@@ -1,7 +1,7 @@
 /**
- * The parts every GT06 message shares (docs/protocols.md, GT06 framing and CRC): start bits, length field, protocol number,
- * content, information serial number, CRC-ITU over length .. serial, `0D 0A`. Wi-Fi messages with a
- * zero length field carry neither serial nor CRC.
+ * The parts every GT06 message shares (docs/protocols.md, GT06 framing and CRC): start bits, length
+ * field, protocol number, content, information serial number, CRC-ITU over length .. serial, `0D 0A`.
+ * Wi-Fi messages with a zero length field carry neither serial nor CRC.
  */
 import { crcItu } from '../../lib/crc.ts'
 import { fail } from '../errors.ts'

@@ -1,6 +1,6 @@
 /**
- * Splits a GT06 TCP byte stream into messages (docs/protocols.md, GT06 framing): `78 78` + 1-byte length or `79 79` +
- * 2-byte length, then that many bytes (protocol number .. CRC), then `0D 0A`.
+ * Splits a GT06 TCP byte stream into messages (docs/protocols.md, GT06 framing): `78 78` + 1-byte
+ * length or `79 79` + 2-byte length, then that many bytes (protocol number .. CRC), then `0D 0A`.
  *
  * The length field is the boundary. Only when it points where there is no `0D 0A` does the frame end
  * at the first terminator within LENGTH_SLACK bytes of that point (clones with off-by-one length

@@ -1,6 +1,6 @@
 /**
- * What each GT06 protocol number carries and what the server answers (docs/protocols.md, GT06), one entry per
- * type. A message yields an observation when it reports a fix, device state (ignition, power,
+ * What each GT06 protocol number carries and what the server answers (docs/protocols.md, GT06), one
+ * entry per type. A message yields an observation when it reports a fix, device state (ignition, power,
  * battery, signal) or an event; pure cell/Wi-Fi observations and command answers yield none.
  */
 import { readBcdDigits } from '../../lib/bcd.ts'

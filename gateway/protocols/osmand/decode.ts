@@ -1,6 +1,6 @@
 /**
- * Decodes one OsmAnd HTTP request into records and the answer (docs/protocols.md, OsmAnd). Pure: no I/O, and the clock
- * comes from the context.
+ * Decodes one OsmAnd HTTP request into records and the answer (docs/protocols.md, OsmAnd). Pure: no
+ * I/O, and the clock comes from the context.
  *
  * - GET or POST. `application/json` (or `+json`) bodies are the JSON form; an empty body, or an
  *   `application/x-www-form-urlencoded` / `text/plain` / untyped one, is the query form, its parameters

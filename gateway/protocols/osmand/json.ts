@@ -1,7 +1,7 @@
 /**
- * The JSON form (Transistorsoft background-geolocation, docs/protocols.md): `{ "location": {...} | [{...}, ...],
- * "device_id": "..." }`, a bare array of locations, or one location at the root. Several locations
- * (the app's offline queue, `batchSync`) are several records of one device.
+ * The JSON form (Transistorsoft background-geolocation, docs/protocols.md): `{ "location": {...} |
+ * [{...}, ...], "device_id": "..." }`, a bare array of locations, or one location at the root. Several
+ * locations (the app's offline queue, `batchSync`) are several records of one device.
  */
 import { z } from 'zod'
 import type { RawIo } from '../../record.ts'

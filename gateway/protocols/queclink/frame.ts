@@ -1,8 +1,9 @@
 /**
- * Splits a Queclink TCP byte stream into messages (docs/protocols.md, Queclink framing). An ASCII report runs to the first `$`
- * (or NUL), which is dropped; binary-mode frames carry their length at a header-specific offset and
- * are framed by it, so the stream stays in step even though decode refuses them. Line breaks and
- * NULs between messages are skipped. Anything else cannot be @Track and ends the stream.
+ * Splits a Queclink TCP byte stream into messages (docs/protocols.md, Queclink framing). An ASCII
+ * report runs to the first `$` (or NUL), which is dropped; binary-mode frames carry their length at a
+ * header-specific offset and are framed by it, so the stream stays in step even though decode refuses
+ * them. Line breaks and NULs between messages are skipped. Anything else cannot be @Track and ends the
+ * stream.
  */
 import { type ProtocolError, protocolError } from '../errors.ts'
 import type { Framed } from '../types.ts'

@@ -1,6 +1,7 @@
 /**
  * One ASCII @Track sentence split into fields, with the parts every report shares checked:
- * `+RESP:GTxxx,<protocol version>,<IMEI>,...,<send time>,<count number>` (docs/protocols.md, Queclink identification and layout).
+ * `+RESP:GTxxx,<protocol version>,<IMEI>,...,<send time>,<count number>` (docs/protocols.md, Queclink
+ * identification and layout).
  */
 import { fail } from '../errors.ts'
 import {

@@ -1,6 +1,7 @@
 /**
  * Reads the AVL data field (codec id … second record count) into wire records, without
- * interpreting them: values as on the wire, IO elements keyed by id (docs/protocols.md, Teltonika AVL records).
+ * interpreting them: values as on the wire, IO elements keyed by id (docs/protocols.md, Teltonika AVL
+ * records).
  */
 import { ByteCursor } from '../../lib/cursor.ts'
 import { fail } from '../errors.ts'

@@ -1,7 +1,8 @@
 /**
- * Splits a Teltonika TCP byte stream into messages (docs/protocols.md, Teltonika framing): a lone 0xFF ping, an IMEI
- * handshake (2-byte length + IMEI), or an AVL packet (4 zero bytes, 4-byte data length, data,
- * 4-byte CRC field). The length field is the only boundary, so it is checked before waiting on it.
+ * Splits a Teltonika TCP byte stream into messages (docs/protocols.md, Teltonika framing): a lone 0xFF
+ * ping, an IMEI handshake (2-byte length + IMEI), or an AVL packet (4 zero bytes, 4-byte data length,
+ * data, 4-byte CRC field). The length field is the only boundary, so it is checked before waiting on
+ * it.
  */
 import { type ProtocolError, protocolError } from '../errors.ts'
 import type { Framed } from '../types.ts'
