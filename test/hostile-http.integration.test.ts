@@ -7,7 +7,7 @@ import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import type { Me, User } from '../dashboard/shared/contract.ts'
 import { apiClient, connectLive, type ApiCall } from './helpers/api-client.ts'
 import { browserMissing, launchChromium } from './helpers/browser.ts'
@@ -52,7 +52,8 @@ async function send(system: RunningSystem, method: string, path: string, headers
 
 /**
  * Writes one raw HTTP/1.1 request and resolves with the status the server answers, even when it answers
- * before the body is all sent and closes (a client still writing then sees EPIPE, which is expected here).
+ * before the body is all sent (the server then discards the rest of the body). The connection is kept
+ * alive: a server closing one with unread bytes would reset it, losing its answer.
  */
 function rawStatus(port: number, head: string, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -215,10 +216,29 @@ describe('untrusted text in paths, cookies, queries and bodies', () => {
 
 describe('writes and live connections from other sites', () => {
   let target: Target
+  // Another port of the same host: the same site for cookies (SameSite=Lax sends the session), another origin.
+  // It serves the attacker's page, and map tiles: the dashboard's CSP must allow this tile host and no other.
+  let otherPort: http.Server
+  let otherUrl: string
+  const tileRequests: string[] = []
   beforeAll(async () => {
-    target = await startTarget('356307042480002')
+    otherPort = http.createServer((request, response) => {
+      if (request.url?.startsWith('/tiles/')) {
+        tileRequests.push(request.url)
+        response.writeHead(200, { 'content-type': 'image/png' })
+        return void response.end(ONE_PIXEL_PNG)
+      }
+      response.writeHead(200, { 'content-type': 'text/html' })
+      response.end(attackPage(target.system.baseUrl))
+    })
+    await new Promise<void>((resolve) => otherPort.listen(0, '127.0.0.1', resolve))
+    otherUrl = `http://127.0.0.1:${(otherPort.address() as AddressInfo).port}`
+    target = await startTarget('356307042480002', { MAP_TILE_URL: `${otherUrl}/tiles/{z}/{x}/{y}.png` })
   }, 120_000)
-  afterAll(() => stopTarget(target))
+  afterAll(async () => {
+    await stopTarget(target)
+    await new Promise((resolve) => otherPort?.close(resolve))
+  })
 
   const newUser = (email: string) => JSON.stringify({ name: 'Intruder', email, password: 'intruder-pass-1', permissions: { settings: 'edit' } })
   const userEmails = async () => (await apiClient(target.system.baseUrl, target.cookie)<User[]>('GET', '/api/users')).body.map((user) => user.email)
@@ -231,7 +251,7 @@ describe('writes and live connections from other sites', () => {
     }
     // fetch would label a text body text/plain: this one goes raw, with no Content-Type at all.
     const untyped = Buffer.from(newUser('untyped@example.com'))
-    const head = `POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${cookie}\r\nContent-Length: ${untyped.length}\r\nConnection: close\r\n\r\n`
+    const head = `POST /api/users HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${cookie}\r\nContent-Length: ${untyped.length}\r\n\r\n`
     expect(await rawStatus(system.ports.http!, head, untyped)).toBe(415)
     expect((await send(system, 'PUT', '/api/settings', { cookie, 'content-type': 'text/plain' }, '{"customerRadiusMi":9}')).status).toBe(415)
     expect(await userEmails()).not.toEqual(expect.arrayContaining(['typed@example.com']))
@@ -287,35 +307,30 @@ describe('writes and live connections from other sites', () => {
 
   describe.skipIf(browserMissing)('in chromium', () => {
     let browser: Browser
-    let attacker: http.Server
-    let attackerUrl: string
     beforeAll(async () => {
       browser = await launchChromium()
-      // A page on another port of the same host: the same site for cookies (SameSite=Lax sends the session), another origin.
-      attacker = http.createServer((_request, response) => {
-        response.writeHead(200, { 'content-type': 'text/html' })
-        response.end(attackPage(target.system.baseUrl))
-      })
-      await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve))
-      attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`
     }, 120_000)
-    afterAll(async () => {
-      await browser?.close()
-      await new Promise((resolve) => attacker?.close(resolve))
-    })
+    afterAll(() => browser?.close())
 
     it('does not let a page on another port of the host create an admin with the signed-in user’s cookie', async () => {
       const context = await browser.newContext()
       try {
         const dashboard = await context.newPage()
+        const violations = await watchCspViolations(dashboard)
         await dashboard.goto(target.system.baseUrl + '/')
         await dashboard.fill('#login-email', ADMIN.email)
         await dashboard.fill('#login-password', ADMIN.password)
         await dashboard.click('button[type="submit"]')
         await dashboard.locator('[data-connection="connected"]').waitFor({ timeout: 10_000 })
+        // The app runs under its CSP: the map's tiles load from the tile host, and nothing is refused.
+        await eventually(() => expect(tileRequests.length).toBeGreaterThan(0))
+        expect(await violations()).toEqual([])
+        // ...and the watch does see what the policy refuses: an image from a host it does not name.
+        await dashboard.evaluate(() => void Object.assign(new Image(), { src: 'http://192.0.2.1/probe.png' }))
+        await eventually(async () => expect(await violations()).toEqual(expect.arrayContaining([expect.stringMatching(/img-src.*192\.0\.2\.1/)])))
 
         const page = await context.newPage()
-        await page.goto(attackerUrl)
+        await page.goto(otherUrl + '/')
         // Every attempt has been answered (or refused by the browser) before the list is read.
         const outcomes = await page.evaluate(() => (window as unknown as { attacks: Promise<string[]> }).attacks)
         expect(outcomes).toHaveLength(3)
@@ -331,6 +346,22 @@ describe('writes and live connections from other sites', () => {
     }, 60_000)
   })
 })
+
+const ONE_PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64')
+
+/** Collects what the page's Content Security Policy refuses: the DOM's violation events and the console's reports. */
+async function watchCspViolations(page: Page): Promise<() => Promise<string[]>> {
+  const logged: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) logged.push(message.text())
+  })
+  await page.addInitScript(() => {
+    const seen: string[] = []
+    ;(window as unknown as { cspViolations: string[] }).cspViolations = seen
+    document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective} ${event.blockedURI}`))
+  })
+  return async () => [...logged, ...(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations))]
+}
 
 /** The attacker's page: a text/plain fetch, a no-cors fetch and a JSON fetch (preflighted) at the dashboard, then a form POST. */
 function attackPage(dashboard: string): string {
@@ -459,7 +490,7 @@ describe('work before authentication', () => {
 
   const deeplyNested = (bytes: number) => Buffer.from('['.repeat(bytes / 2) + ']'.repeat(bytes / 2))
   const head = (path: string, length: number, extra = '') =>
-    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n${extra}Connection: close\r\n\r\n`
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n${extra}\r\n`
 
   it('refuses a 1 MB deeply nested body to the login with 413, unparsed, and devices keep their ACKs', async () => {
     const port = target.system.ports.http!
@@ -471,7 +502,8 @@ describe('work before authentication', () => {
 
   it('answers 401 to a body sent without a session, before parsing it', async () => {
     const port = target.system.ports.http!
-    const body = deeplyNested(1024 * 1024 - 2)
+    // Unbalanced: parsed first, it would be a 400; checked first, the missing session is all that is said.
+    const body = Buffer.from('['.repeat(1024 * 1024 - 2))
     expect(await rawStatus(port, head('/api/vehicles', body.length), body)).toBe(401)
     const withBadSession = await rawStatus(port, head('/api/vehicles', body.length, 'Cookie: fw_session=not-a-session\r\n'), body)
     expect(withBadSession).toBe(401)
