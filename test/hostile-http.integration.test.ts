@@ -497,6 +497,9 @@ describe('work before authentication', () => {
     const body = deeplyNested(1024 * 1024)
     const statuses = await Promise.all(Array.from({ length: 10 }, () => rawStatus(port, head('/api/login', body.length), body)))
     expect(statuses).toEqual(Array(10).fill(413))
+    // Logging out takes no body at all.
+    expect(await rawStatus(port, head('/api/logout', 2), Buffer.from('{}'))).toBe(413)
+    expect((await send(target.system, 'POST', '/api/logout', {})).status).toBe(204)
     await expectAlive(target)
   })
 

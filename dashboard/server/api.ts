@@ -12,7 +12,7 @@ import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
 import type { Me } from '../shared/contract.ts'
 import { accessDenied, API_ROUTES, type PublicRouteKey, type RouteKey, type UserRouteKey } from './access.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
-import { ApiError, MAX_BODY_BYTES, MAX_PUBLIC_BODY_BYTES, route, writeSecurityHeaders, type ApiHandler, type ApiRequest, type ApiResponse, type HttpContext, type RouteOptions } from './http.ts'
+import { ApiError, MAX_BODY_BYTES, MAX_LOGIN_BODY_BYTES, route, writeSecurityHeaders, type ApiHandler, type ApiRequest, type ApiResponse, type HttpContext, type RouteOptions } from './http.ts'
 import { LoginThrottle } from './login-throttle.ts'
 import { devicePositions, listDevices } from './devices.ts'
 import { packetsQuery, toPacket, type PacketSource } from './packets.ts'
@@ -80,9 +80,9 @@ class Routes {
     private readonly http: HttpContext,
   ) {}
 
-  /** A route for anyone (logging in and out): its body, if any, is small. */
-  public(key: PublicRouteKey, handler: ApiHandler): void {
-    this.#register(key, { authorize: async () => undefined, maxBodyBytes: MAX_PUBLIC_BODY_BYTES }, (request) => handler(request))
+  /** A route for anyone (logging in and out): the only bodies read before authentication, so they are small or none. */
+  public(key: PublicRouteKey, maxBodyBytes: number, handler: ApiHandler): void {
+    this.#register(key, { authorize: async () => undefined, maxBodyBytes }, (request) => handler(request))
   }
 
   /** A signed-in user's route: 401 without a session, 403 without the module access the table names, before the body is parsed. */
@@ -119,7 +119,7 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
   const routes = new Routes(app, auth, { security, log })
   const throttle = deps.loginThrottle ?? new LoginThrottle()
 
-  routes.public('POST /api/login', async ({ body, remote, https }) => {
+  routes.public('POST /api/login', MAX_LOGIN_BODY_BYTES, async ({ body, remote, https }) => {
     const { email, password } = loginBody.parse(body)
     throttle.check(email, remote)
     const session = await auth.login(email, password)
@@ -131,7 +131,7 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
     return { body: session.user, setCookie: auth.sessionCookie(session.token, https) }
   })
 
-  routes.public('POST /api/logout', async ({ cookies, https }) => {
+  routes.public('POST /api/logout', 0, async ({ cookies, https }) => {
     const session = cookies[SESSION_COOKIE]
     await auth.logout(session)
     if (session !== undefined) deps.signedOut(session)

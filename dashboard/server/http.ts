@@ -55,8 +55,8 @@ export interface HttpContext {
 
 /** The body limit of signed-in routes; `POST /api/positions/missing` sends 10,000 records in it. */
 export const MAX_BODY_BYTES = 1024 * 1024
-/** Bodies read before anyone is signed in (the login form) are small. */
-export const MAX_PUBLIC_BODY_BYTES = 4 * 1024
+/** The login form, the one body read before anyone is signed in, is small. */
+export const MAX_LOGIN_BODY_BYTES = 4 * 1024
 /** Deeper JSON is refused before parsing: no API body nests more than a few levels. */
 export const MAX_JSON_DEPTH = 32
 
