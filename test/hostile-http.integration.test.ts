@@ -466,6 +466,8 @@ describe('password guessing, the password policy and sessions', () => {
       expect(await elsewhereClosed).toBe('io server disconnect')
       expect((await apiClient(target.system.baseUrl, elsewhere)('GET', '/api/me')).status).toBe(401)
       expect((await apiClient(target.system.baseUrl, here)('GET', '/api/me')).status).toBe(200)
+      // A round trip on the kept socket, after the server closed the other: it was not closed with it.
+      await hereSocket.timeout(5000).emitWithAck('watch', { imei: '356307042480003' })
       expect(hereSocket.connected).toBe(true)
 
       // An admin setting it ends every session of the user, the one they were using too.

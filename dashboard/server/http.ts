@@ -112,6 +112,8 @@ export function route<Context>(
     })
     const respond = (response: ApiResponse, extraHeaders: Readonly<Record<string, string>> = {}) => {
       if (finished) return
+      // Serialized first: a body that cannot be must fail before anything is written.
+      const json = response.body === undefined ? undefined : JSON.stringify(response.body)
       finished = true
       res.cork(() => {
         res.writeStatus(statusLine(response.status ?? 200))
@@ -119,9 +121,9 @@ export function route<Context>(
         for (const [name, value] of Object.entries(extraHeaders)) res.writeHeader(name, value)
         if (response.setCookie) res.writeHeader('Set-Cookie', response.setCookie)
         res.writeHeader('Cache-Control', 'no-store')
-        if (response.body === undefined) return void res.end()
+        if (json === undefined) return void res.end()
         res.writeHeader('Content-Type', 'application/json')
-        res.end(JSON.stringify(response.body))
+        res.end(json)
       })
     }
     const fail = (err: unknown) => respond(errorResponse(err, log, where), err instanceof ApiError ? err.headers : {})

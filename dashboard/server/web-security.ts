@@ -43,11 +43,11 @@ export function isHttps(security: WebSecurity, headers: Pick<RequestHeaders, 'fo
  */
 export function crossOriginRefusal(security: WebSecurity, headers: RequestHeaders): string | null {
   const site = headers.secFetchSite.toLowerCase()
-  if (site !== '' && site !== 'same-origin' && site !== 'none') return `the browser says this request comes from another site (Sec-Fetch-Site: ${site})`
+  if (site !== '' && site !== 'same-origin' && site !== 'none') return `the browser says this request comes from another site (Sec-Fetch-Site: ${site.slice(0, 40)})`
   if (headers.origin === '') return null
   const expected = expectedOrigin(security, headers)
   if (headers.origin.toLowerCase() === expected.toLowerCase()) return null
-  return `requests from ${headers.origin} are not accepted; the dashboard is ${expected}`
+  return `requests from ${headers.origin.slice(0, 200)} are not accepted; the dashboard is ${expected}`
 }
 
 function expectedOrigin(security: WebSecurity, headers: RequestHeaders): string {
