@@ -232,28 +232,37 @@ function parseJson(raw: Buffer, contentType: string): unknown {
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
-const OPENERS = new Set([0x5b, 0x7b]) // [ {
-const CLOSERS = new Set([0x5d, 0x7d]) // ] }
+const [OPEN_ARRAY, OPEN_OBJECT, CLOSE_ARRAY, CLOSE_OBJECT] = [0x5b, 0x7b, 0x5d, 0x7d]
 
 /**
  * Whether JSON text nests arrays and objects deeper than `max`, by one pass over the bytes counting
- * brackets outside strings (UTF-8 continuation bytes never equal these ASCII ones). Invalid JSON may pass
- * here; `JSON.parse` refuses it after, with nesting known to be shallow.
+ * brackets outside strings (strings are skipped with the native `indexOf`; UTF-8 continuation bytes never
+ * equal these ASCII ones). Invalid JSON may pass here; `JSON.parse` refuses it after, nesting known shallow.
  */
 export function jsonDepthExceeds(bytes: Uint8Array, max: number): boolean {
   let depth = 0
-  let inString = false
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i]!
-    if (inString) {
-      if (byte === BACKSLASH) i++
-      else if (byte === QUOTE) inString = false
-    } else if (byte === QUOTE) inString = true
-    else if (OPENERS.has(byte)) {
+    if (byte === QUOTE) {
+      i = closingQuote(bytes, i)
+      if (i === -1) return false
+    } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
       if (++depth > max) return true
-    } else if (CLOSERS.has(byte)) depth--
+    } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) depth--
   }
   return false
+}
+
+/** The index of the quote closing the string opened at `open` (one not escaped by an odd run of backslashes), or -1. */
+function closingQuote(bytes: Uint8Array, open: number): number {
+  let at = open
+  for (;;) {
+    at = bytes.indexOf(QUOTE, at + 1)
+    if (at === -1) return -1
+    let backslashes = 0
+    while (bytes[at - 1 - backslashes] === BACKSLASH) backslashes++
+    if (backslashes % 2 === 0) return at
+  }
 }
 
 /**
