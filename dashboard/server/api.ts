@@ -55,8 +55,6 @@ export interface ApiDeps {
   map: { tileUrl: string; attribution: string }
   /** The dashboard's origin and the headers of every response. */
   security: WebSecurity
-  /** Failed logins per account and address; one is made when not given. */
-  loginThrottle?: LoginThrottle
   log: Logger
 }
 
@@ -117,7 +115,7 @@ class Routes {
 export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
   const { auth, log, security } = deps
   const routes = new Routes(app, auth, { security, log })
-  const throttle = deps.loginThrottle ?? new LoginThrottle()
+  const throttle = new LoginThrottle()
 
   routes.public('POST /api/login', MAX_LOGIN_BODY_BYTES, async ({ body, remote, https }) => {
     const { email, password } = loginBody.parse(body)
