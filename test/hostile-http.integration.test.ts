@@ -288,6 +288,9 @@ describe('writes and live connections from other sites', () => {
     }
     expect((await send(system, 'POST', '/api/login', { 'content-type': 'application/json', origin: 'http://evil.example' }, JSON.stringify(ADMIN))).status).toBe(403)
     expect((await send(system, 'DELETE', '/api/vehicles/1', { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(403)
+    // Reads too (asking for a device's packets starts logging them); one typed into the address bar is heard.
+    expect((await send(system, 'GET', '/api/devices/356307042480002/packets', { cookie, 'sec-fetch-site': 'same-site' })).status).toBe(403)
+    expect((await send(system, 'GET', '/api/users', { cookie, 'sec-fetch-site': 'none' })).status).toBe(200)
     expect(await userEmails()).not.toContain('cross@example.com')
     // The dashboard's own pages, and clients that send neither header, are heard.
     const own = await send(system, 'POST', '/api/users', { ...json, origin: system.baseUrl, 'sec-fetch-site': 'same-origin' }, newUser('own.origin@example.com'))

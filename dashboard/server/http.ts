@@ -78,7 +78,7 @@ type Method = 'get' | 'post' | 'put' | 'del'
 
 /**
  * Registers a JSON route on the uWS app. The request's headers are read synchronously (uWS rule) and
- * checked first: path escapes, and for writes the origin and content type. Then `authorize` runs while
+ * checked first: path escapes, the origin, and for writes the content type. Then `authorize` runs while
  * the body arrives, and only an authorized body is parsed (depth-checked) and handed to the handler.
  */
 export function route<Context>(
@@ -132,7 +132,8 @@ export function route<Context>(
     try {
       const params = Object.fromEntries(paramNames.map((name, index) => [name, decodeParam(name, rawParams[index]!)]))
       refuseNul(Object.fromEntries(query), '', 'query')
-      if (writes) refuseUnsafeWrite(security, headers, contentType)
+      refuseCrossOrigin(security, headers)
+      if (writes) refuseNonJson(contentType)
       head = { params, query, cookies, remote, https: isHttps(security, headers) }
     } catch (err) {
       return fail(err)
@@ -171,13 +172,17 @@ export function safeDecode(text: string): string | null {
 }
 
 /**
- * A write from a browser must come from the dashboard itself, and say its body is JSON: a page elsewhere
- * can send a "simple" cross-site form or `text/plain` POST with the user's cookies, never `application/json`
- * without a preflight this server does not answer.
+ * An API request from a browser must come from the dashboard's own pages. Writes matter most: a page
+ * elsewhere can send a "simple" form or `text/plain` POST with the user's cookies. Reads are held to it
+ * too, since some have effects (asking for a device's packets starts logging them).
  */
-function refuseUnsafeWrite(security: WebSecurity, headers: RequestHeaders, contentType: string): void {
+function refuseCrossOrigin(security: WebSecurity, headers: RequestHeaders): void {
   const refusal = crossOriginRefusal(security, headers)
   if (refusal) throw new ApiError(403, 'CROSS_ORIGIN', `Refused: ${refusal}`)
+}
+
+/** A write says its body is JSON, which no page elsewhere can send without a preflight this server does not answer. */
+function refuseNonJson(contentType: string): void {
   if (contentType !== '' && !isJsonMediaType(contentType)) {
     throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send JSON (Content-Type: application/json), not ${contentType.slice(0, 100)}`)
   }

@@ -1,5 +1,5 @@
 /**
- * What the dashboard asks of browsers and checks of them: the origin a state-changing request or a live
+ * What the dashboard asks of browsers and checks of them: the origin an API request or a live
  * connection comes from, whether it came over https, and the security headers on every response.
  */
 
@@ -36,9 +36,9 @@ export function isHttps(security: WebSecurity, headers: Pick<RequestHeaders, 'fo
 }
 
 /**
- * Why a request that changes something (or opens a live connection) is refused as coming from another
- * site, or null. Browsers send `Origin` on such requests and `Sec-Fetch-Site` on all of them; clients that
- * are not browsers (scripts, the simulator's `--verify`) send neither and are let through, since without a
+ * Why an API request or a live connection is refused as coming from another site, or null. Browsers send
+ * `Origin` on writes and cross-origin requests and `Sec-Fetch-Site` on all of them; clients that are not
+ * browsers (scripts, the simulator's `--verify`) send neither and are let through, since without a
  * browser's ambient cookies there is no forgery to stop.
  */
 export function crossOriginRefusal(security: WebSecurity, headers: RequestHeaders): string | null {
