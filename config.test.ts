@@ -86,4 +86,16 @@ describe('configuration from the environment', () => {
       expect((err as Error).message).not.toMatch(/s3cret|short/)
     }
   })
+  it('holds ADMIN_PASSWORD to the password policy, naming the problem', () => {
+    expect(() => loadConfig({ ADMIN_PASSWORD: 'password123' })).toThrowError(/ADMIN_PASSWORD: this password is one of the most common/)
+    expect(() => loadConfig({ ADMIN_PASSWORD: 'nine-char' })).toThrowError(/ADMIN_PASSWORD: a password has at least 10 characters/)
+    expect(loadConfig({ ADMIN_PASSWORD: 'test-password-1' }).ADMIN_PASSWORD).toBe('test-password-1')
+  })
+
+  it('reads PUBLIC_URL as an origin and TRUST_PROXY as a yes or no', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false)
+    expect(loadConfig({ PUBLIC_URL: 'https://fleet.example.com', TRUST_PROXY: 'true' })).toMatchObject({ PUBLIC_URL: 'https://fleet.example.com', TRUST_PROXY: true })
+    expect(() => loadConfig({ PUBLIC_URL: 'https://fleet.example.com/dashboard' })).toThrowError(/PUBLIC_URL/)
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrowError(/TRUST_PROXY/)
+  })
 })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { VIRTUAL_IGNITION_MODES } from './processor/state.ts'
+import { newPassword } from './dashboard/server/password-policy.ts'
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
 const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
@@ -33,7 +34,7 @@ export const configSchema = z.object({
   /** Listen address for the device ports and the dashboard. */
   HOST: z.string().min(1).default('0.0.0.0'),
   ADMIN_EMAIL: z.string().email().default('admin@fleetwire.local'),
-  ADMIN_PASSWORD: z.string().min(8).optional(),
+  ADMIN_PASSWORD: newPassword().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Leaflet tile URL template; empty for no tile layer (offline, tests). */
   MAP_TILE_URL: z.string().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
@@ -61,6 +62,10 @@ export const configSchema = z.object({
   DEVICE_REGISTRATION: z.enum(['open', 'closed']).default('open'),
   /** Checksum policy: strict rejects (and does not ACK) a message with a bad CRC. */
   CRC_MODE: z.enum(['strict', 'lenient']).default('strict'),
+  /** The dashboard's address as browsers reach it (`https://fleet.example.com`): writes and live connections from any other origin are refused, and https makes the session cookie Secure. Unset: the request's own Host, over http. */
+  PUBLIC_URL: z.string().url().regex(/^https?:\/\/[^/]+\/?$/, 'an origin: http(s)://host[:port], no path').optional(),
+  /** Behind a reverse proxy: `true` believes its X-Forwarded-Proto (https: Secure cookies) and X-Forwarded-For (login throttling by client address). */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
   /** How many office users may be active at once (the licences bought); activating one more is refused. */
   OFFICE_USER_LICENSES: z.coerce.number().int().min(1).max(100_000).default(5),

@@ -85,6 +85,8 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
     licenses: config.OFFICE_USER_LICENSES,
     map: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
     webRoot: path.join(ROOT, 'dist', 'web'),
+    publicUrl: config.PUBLIC_URL,
+    trustProxy: config.TRUST_PROXY,
   })
 
   const ports = { http: dashboard.port, ...gateway.ports }

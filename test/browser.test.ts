@@ -36,8 +36,14 @@ describe.skipIf(browserMissing)('dashboard in headless chromium', () => {
     return (await response.json()) as T
   }
 
+  /** What the Content Security Policy refused on any page these tests opened (the console reports each refusal). */
+  const cspViolations: string[] = []
+
   async function openAs(email: string, password: string, hash = ''): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
+    })
     await page.goto(system.baseUrl + '/')
     await page.fill('#login-email', email)
     await page.fill('#login-password', password)
@@ -166,4 +172,8 @@ describe.skipIf(browserMissing)('dashboard in headless chromium', () => {
     hiddenDevice.close()
     await page.close()
   }, 60_000)
+
+  it('runs every page it opened under the Content Security Policy without a refusal', () => {
+    expect(cspViolations).toEqual([])
+  })
 })

@@ -3,20 +3,16 @@ import type { Database } from '../../db/client.ts'
 import { ALERT_COLUMNS, toAlert, type AlertRow } from '../../processor/alert-store.ts'
 import { ALERT_TYPES, type Alert } from '../shared/contract.ts'
 import { ApiError } from './http.ts'
-import { idParam, imeiParam } from './validation.ts'
+import { idParam, imeiParam, instant } from './validation.ts'
 import type { VisibleVehicles } from './visibility.ts'
 
 /** The SQL parameter for `vehicle_id = ANY(...)`: null for every vehicle (and alerts of devices without one). */
 const visibleIds = (visible: VisibleVehicles): number[] | null => (visible === 'all' ? null : [...visible])
 
-/** An ISO 8601 time with its offset (`2026-06-01T08:00:00Z`) or a date (`2026-06-01`, midnight UTC). */
-const isoTime = (name: string) =>
-  z.union([z.iso.datetime({ offset: true }), z.iso.date()], `${name} is an ISO 8601 time or date, e.g. 2026-06-01T08:00:00Z or 2026-06-01`)
-
 export const alertsQuery = z
   .strictObject({
-    from: isoTime('from').optional(),
-    to: isoTime('to').optional(),
+    from: instant('from').optional(),
+    to: instant('to').optional(),
     type: z.enum(ALERT_TYPES, `type is one of ${ALERT_TYPES.join(', ')}`).optional(),
     vehicleId: idParam.optional(),
     imei: imeiParam.optional(),
@@ -24,7 +20,7 @@ export const alertsQuery = z
     before: z.coerce.number({ error: 'before is the id of the last alert of the previous page' }).int('before is an alert id').positive('before is an alert id').max(Number.MAX_SAFE_INTEGER).optional(),
     limit: z.coerce.number().int().min(1, 'limit is 1 to 1000').max(1000, 'limit is 1 to 1000').default(100),
   })
-  .refine((query) => !query.from || !query.to || Date.parse(query.from) <= Date.parse(query.to), { path: ['from'], message: '`from` must not be after `to`' })
+  .refine((query) => !query.from || !query.to || query.from <= query.to, { path: ['from'], message: '`from` must not be after `to`' })
 
 /**
  * Stored alerts of the visible vehicles, newest first (by when they happened, then id), whether or not a
@@ -47,7 +43,7 @@ export async function listAlerts(db: Database, query: z.infer<typeof alertsQuery
         AND ($8::bigint IS NULL OR (time, id) < (SELECT c.time, c.id FROM alerts c WHERE c.id = $8))
       ORDER BY time DESC, id DESC LIMIT $5`,
     [
-      query.from ? new Date(query.from) : null, query.to ? new Date(query.to) : null, query.type ?? null, query.vehicleId ?? null, query.limit,
+      query.from ?? null, query.to ?? null, query.type ?? null, query.vehicleId ?? null, query.limit,
       visibleVehicles, query.imei ?? null, query.before ?? null,
     ],
   )

@@ -12,10 +12,12 @@ import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
 import type { Me } from '../shared/contract.ts'
 import { accessDenied, API_ROUTES, type PublicRouteKey, type RouteKey, type UserRouteKey } from './access.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
-import { ApiError, route, type ApiHandler, type ApiRequest, type ApiResponse } from './http.ts'
+import { ApiError, MAX_BODY_BYTES, MAX_LOGIN_BODY_BYTES, route, writeSecurityHeaders, type ApiHandler, type ApiRequest, type ApiResponse, type HttpContext, type RouteOptions } from './http.ts'
+import { LoginThrottle } from './login-throttle.ts'
 import { devicePositions, listDevices } from './devices.ts'
 import { packetsQuery, toPacket, type PacketSource } from './packets.ts'
-import { bodyOf, imeiParam, parseId } from './validation.ts'
+import { bodyOf, imeiParam, instant, parseId } from './validation.ts'
+import type { WebSecurity } from './web-security.ts'
 import { countersBody, createVehicle, deleteVehicle, getVehicle, listVehicles, newVehicleBody, setVehicleCounters, updateVehicle, vehicleChangesBody } from './vehicles.ts'
 import { createCustomer, createLocation, getCustomer, listCustomers, listLocations, newCustomerBody, newLocationBody } from './customers.ts'
 import { getSettings, settingsBody, thresholdsOf, updateSettings } from './settings.ts'
@@ -44,21 +46,23 @@ export interface ApiDeps {
   vehiclesChanged(imeis: (string | null)[]): Promise<void>
   /** Called after a write that changes what users see (their permissions or vehicles; groups): the live rooms follow. */
   accessChanged(userIds?: number[]): void
-  /** Called after a user is deactivated: their live sockets close. */
-  userDeactivated(userId: number): void
+  /** Called after a user's sessions end (deactivated, or a new password): the live sockets opened with them close, but `keptSession`'s. */
+  sessionsEnded(userId: number, keptSession?: string): void
   /** Called after a session is signed out: the sockets opened with it close. */
   signedOut(session: string): void
   /** The email and SMS notifier, where it runs in this process (`GET /api/notifications/stats`). */
   notifications?: { stats(): NotificationStats }
   map: { tileUrl: string; attribution: string }
+  /** The dashboard's origin and the headers of every response. */
+  security: WebSecurity
   log: Logger
 }
 
 const loginBody = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) })
 const newDevice = z.object({ imei: imeiParam, protocol: z.enum(PROTOCOLS) })
 const positionsQuery = z.object({
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: instant('from').optional(),
+  to: instant('to').optional(),
   limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
 })
 
@@ -71,25 +75,27 @@ class Routes {
   constructor(
     private readonly app: TemplatedApp,
     private readonly auth: Auth,
-    private readonly log: Logger,
+    private readonly http: HttpContext,
   ) {}
 
-  public(key: PublicRouteKey, handler: ApiHandler): void {
-    this.#register(key, handler)
+  /** A route for anyone (logging in and out): the only bodies read before authentication, so they are small or none. */
+  public(key: PublicRouteKey, maxBodyBytes: number, handler: ApiHandler): void {
+    this.#register(key, { authorize: async () => undefined, maxBodyBytes }, (request) => handler(request))
   }
 
-  /** A signed-in user's route: 401 without a session, 403 without the module access the table names, before anything else. */
+  /** A signed-in user's route: 401 without a session, 403 without the module access the table names, before the body is parsed. */
   user(key: UserRouteKey, handler: UserHandler): void {
     const access = API_ROUTES[key]
-    this.#register(key, async (request) => {
-      const user = await this.auth.userForToken(request.cookies[SESSION_COOKIE])
+    const authorize = async ({ cookies }: { cookies: Record<string, string> }): Promise<Me> => {
+      const user = await this.auth.userForToken(cookies[SESSION_COOKIE])
       if (!user) throw new ApiError(401, 'UNAUTHENTICATED', 'Log in to continue')
       if (access !== 'signedIn') {
         const denied = accessDenied(user.permissions, access)
         if (denied) throw denied
       }
-      return handler(request, user)
-    })
+      return user
+    }
+    this.#register(key, { authorize, maxBodyBytes: MAX_BODY_BYTES }, handler)
   }
 
   /** Every row of the table has its route: a row without one would be a route nobody checks the permission test against. */
@@ -98,30 +104,36 @@ class Routes {
     if (missing.length > 0) throw new Error(`API routes in the access table without a handler: ${missing.join(', ')}`)
   }
 
-  #register(key: RouteKey, handler: ApiHandler): void {
+  #register<Context>(key: RouteKey, options: RouteOptions<Context>, handler: (request: ApiRequest, context: Context) => Promise<ApiResponse>): void {
     const [verb, pattern] = key.split(' ') as [string, string]
     const method = ({ GET: 'get', POST: 'post', PUT: 'put', DELETE: 'del' } as const)[verb as 'GET' | 'POST' | 'PUT' | 'DELETE']
     this.#registered.add(key)
-    route(this.app, method, pattern, handler, this.log)
+    route(this.app, method, pattern, options, handler, this.http)
   }
 }
 
 export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
-  const { auth, log } = deps
-  const routes = new Routes(app, auth, log)
+  const { auth, log, security } = deps
+  const routes = new Routes(app, auth, { security, log })
+  const throttle = new LoginThrottle()
 
-  routes.public('POST /api/login', async ({ body }) => {
+  routes.public('POST /api/login', MAX_LOGIN_BODY_BYTES, async ({ body, remote, https }) => {
     const { email, password } = loginBody.parse(body)
+    throttle.check(email, remote)
     const session = await auth.login(email, password)
-    if (!session) throw new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong email or password')
-    return { body: session.user, setCookie: auth.sessionCookie(session.token) }
+    if (!session) {
+      throttle.failed(email, remote)
+      throw new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong email or password')
+    }
+    throttle.succeeded(email)
+    return { body: session.user, setCookie: auth.sessionCookie(session.token, https) }
   })
 
-  routes.public('POST /api/logout', async ({ cookies }) => {
+  routes.public('POST /api/logout', 0, async ({ cookies, https }) => {
     const session = cookies[SESSION_COOKIE]
     await auth.logout(session)
     if (session !== undefined) deps.signedOut(session)
-    return { status: 204, setCookie: Auth.clearedCookie() }
+    return { status: 204, setCookie: Auth.clearedCookie(https) }
   })
 
   routes.user('GET /api/me', async (_request, user) => ({ body: user }))
@@ -137,8 +149,12 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
   routes.checkComplete()
 
   app.any('/api/*', (res) => {
-    res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json')
-    res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'No such API route' } }))
+    res.cork(() => {
+      res.writeStatus('404 Not Found')
+      writeSecurityHeaders(res, security)
+      res.writeHeader('Content-Type', 'application/json')
+      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'No such API route' } }))
+    })
   })
 }
 
@@ -326,9 +342,16 @@ function registerUserRoutes(routes: Routes, deps: ApiDeps): void {
     return { status: 201, body: user }
   })
 
-  routes.user('PUT /api/users/:id', async ({ params, body }, actor) => {
+  routes.user('PUT /api/users/:id', async ({ params, body, cookies }, actor) => {
     const id = parseId(params.id)
-    const user = await updateUser(db, id, bodyOf(userChangesBody, body), actor.id)
+    const changes = bodyOf(userChangesBody, body)
+    const user = await updateUser(db, id, changes, actor.id)
+    if (changes.password !== undefined) {
+      // The old password may have leaked: its sessions end. Changing one's own keeps the session it was changed in.
+      const kept = id === actor.id ? cookies[SESSION_COOKIE] : undefined
+      await deps.auth.endSessions(id, kept)
+      deps.sessionsEnded(id, kept)
+    }
     userChanged(id)
     return { body: user }
   })
@@ -344,7 +367,7 @@ function registerUserRoutes(routes: Routes, deps: ApiDeps): void {
     const id = parseId(params.id)
     const user = await deactivateUser(db, id, actor.id)
     visibility.invalidate(id)
-    deps.userDeactivated(id)
+    deps.sessionsEnded(id)
     return { body: user }
   })
 }

@@ -57,6 +57,9 @@ const tokenHash = (token: string) => crypto.createHash('sha256').update(token).d
 
 /** Users and their login sessions. Only a hash of each session token is stored. */
 export class Auth {
+  /** Checked against when no user has the email, so an unknown email costs the same scrypt as a wrong password. */
+  readonly #decoyHash: Promise<string> = hashPassword(crypto.randomBytes(16).toString('base64url'))
+
   constructor(
     private readonly db: Database,
     private readonly sessionTtlMs: number,
@@ -83,7 +86,8 @@ export class Auth {
       [email.toLowerCase()],
     )
     const user = rows[0]
-    if (!user || !(await verifyPassword(password, user.password_hash))) return null
+    const matches = await verifyPassword(password, user?.password_hash ?? (await this.#decoyHash))
+    if (!user || !matches) return null
     const token = crypto.randomBytes(32).toString('base64url')
     await this.db.query('INSERT INTO user_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
       tokenHash(token),
@@ -104,20 +108,21 @@ export class Auth {
     return rows[0] ? toMe(rows[0]) : null
   }
 
-  /** Ends every session of the user (deactivated). */
-  async endSessions(userId: number): Promise<void> {
-    await this.db.query('DELETE FROM user_sessions WHERE user_id = $1', [userId])
+  /** Ends every session of the user but `keep` (the one that changed its own password), if given. */
+  async endSessions(userId: number, keep?: string): Promise<void> {
+    await this.db.query('DELETE FROM user_sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2', [userId, keep === undefined ? null : tokenHash(keep)])
   }
 
   async logout(token: string | undefined): Promise<void> {
     if (token) await this.db.query('DELETE FROM user_sessions WHERE token_hash = $1', [tokenHash(token)])
   }
 
-  sessionCookie(token: string): string {
-    return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${Math.floor(this.sessionTtlMs / 1000)}`
+  /** `secure` when the browser came over https: the cookie is then never sent over plain http. */
+  sessionCookie(token: string, secure: boolean): string {
+    return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${Math.floor(this.sessionTtlMs / 1000)}${secure ? '; Secure' : ''}`
   }
 
-  static clearedCookie(): string {
-    return `${SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`
+  static clearedCookie(secure: boolean): string {
+    return `${SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0${secure ? '; Secure' : ''}`
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Database } from '../../db/client.ts'
 import type { Customer, CustomerDetail, ServiceLocation } from '../shared/contract.ts'
 import { ApiError } from './http.ts'
-import { ONE_LINE, ONE_LINE_MESSAGE } from './validation.ts'
+import { MULTI_LINE, MULTI_LINE_MESSAGE, ONE_LINE, ONE_LINE_MESSAGE } from './validation.ts'
 
 export const newCustomerBody = z.strictObject({
   name: z.string().trim().min(1, 'a customer needs a name').max(200, 'a customer name has at most 200 characters').regex(ONE_LINE, ONE_LINE_MESSAGE),
@@ -11,7 +11,7 @@ export const newCustomerBody = z.strictObject({
 export const newLocationBody = z.strictObject({
   // Accounting sync needs every service location named (seeds: QuickBooks refuses unnamed ones).
   name: z.string().trim().min(1, 'a service location needs a name').max(200, 'a location name has at most 200 characters').regex(ONE_LINE, ONE_LINE_MESSAGE),
-  address: z.string().trim().max(500, 'an address has at most 500 characters').default(''),
+  address: z.string().trim().max(500, 'an address has at most 500 characters').regex(MULTI_LINE, MULTI_LINE_MESSAGE).default(''),
   latitude: z.number().min(-90, 'latitude is between -90 and 90').max(90, 'latitude is between -90 and 90'),
   longitude: z.number().min(-180, 'longitude is between -180 and 180').max(180, 'longitude is between -180 and 180'),
 })

@@ -21,8 +21,8 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 export interface LiveRooms {
   /** Puts the sockets of these users (or of everyone) in the rooms they may be in now, and out of the others. */
   resync(userIds?: number[]): Promise<void>
-  /** Closes the user's sockets (deactivated). */
-  disconnectUser(userId: number): void
+  /** Closes the user's sockets (deactivated, or their password changed), but those opened with `keptSession`. */
+  disconnectUser(userId: number, keptSession?: string): void
   /** Closes the sockets opened with this session (signed out). */
   disconnectSession(session: string): void
   stop(): void
@@ -120,9 +120,11 @@ export function startLiveRooms(io: LiveServer, visibility: Visibility, packets: 
       const sockets = [...io.of('/').sockets.values()].filter((socket) => !wanted || wanted.has(socket.data.user.id))
       await Promise.all(sockets.map(sync))
     },
-    disconnectUser(userId) {
-      for (const socket of io.of('/').sockets.values()) if (socket.data.user.id === userId) socket.disconnect(true)
-      io.in(userRoom(userId)).disconnectSockets(true)
+    disconnectUser(userId, keptSession) {
+      for (const socket of io.of('/').sockets.values()) {
+        if (socket.data.user.id === userId && (keptSession === undefined || socket.data.session !== keptSession)) socket.disconnect(true)
+      }
+      if (keptSession === undefined) io.in(userRoom(userId)).disconnectSockets(true)
     },
     disconnectSession(session) {
       for (const socket of io.of('/').sockets.values()) if (socket.data.session === session) socket.disconnect(true)

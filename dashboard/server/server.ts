@@ -16,6 +16,7 @@ import { startLiveFeed } from './live-feed.ts'
 import { type LiveServer, startLiveRooms } from './live-rooms.ts'
 import type { PacketSource } from './packets.ts'
 import { serveStatic } from './static.ts'
+import { crossOriginRefusal, webSecurity } from './web-security.ts'
 import { liveVehicles, seesVehicle, Visibility } from './visibility.ts'
 
 export interface DashboardDeps {
@@ -35,6 +36,10 @@ export interface DashboardDeps {
   /** How many office users may be active at once. */
   licenses: number
   webRoot: string
+  /** `PUBLIC_URL`: the dashboard's address as browsers see it; unset: the request's own Host over http. */
+  publicUrl?: string
+  /** `TRUST_PROXY`: believe a reverse proxy's `X-Forwarded-Proto` and `X-Forwarded-For`. */
+  trustProxy: boolean
   log: Logger
 }
 
@@ -47,15 +52,27 @@ export interface Dashboard {
 export async function startDashboard(host: string, port: number, deps: DashboardDeps): Promise<Dashboard> {
   const log = deps.log.child({ part: 'dashboard' })
   const app = uWS.App()
+  const security = webSecurity({ publicUrl: deps.publicUrl, trustProxy: deps.trustProxy, tileUrl: deps.map.tileUrl })
   const io: LiveServer = new Server({ serveClient: false })
   io.attachApp(app)
+  // A live connection carries the user's cookie like a write does: only the dashboard's own pages may open one.
   io.use(async (socket, next) => {
-    const token = parseCookies(String(socket.request.headers.cookie ?? ''))[SESSION_COOKIE]
-    const user = await deps.auth.userForToken(token).catch(() => null)
-    if (!user || token === undefined) return next(new Error('UNAUTHENTICATED'))
-    socket.data.user = user
-    socket.data.session = token
-    next()
+    try {
+      const header = (name: string) => String(socket.request.headers[name] ?? '')
+      const refusal = crossOriginRefusal(security, {
+        host: header('host'), origin: header('origin'), secFetchSite: header('sec-fetch-site'), forwardedProto: header('x-forwarded-proto'),
+      })
+      if (refusal) return next(new Error('CROSS_ORIGIN'))
+      const token = parseCookies(header('cookie'))[SESSION_COOKIE]
+      const user = await deps.auth.userForToken(token).catch(() => null)
+      if (!user || token === undefined) return next(new Error('UNAUTHENTICATED'))
+      socket.data.user = user
+      socket.data.session = token
+      next()
+    } catch (err) {
+      log.warn({ err }, 'live connection check failed')
+      next(new Error('UNAUTHENTICATED'))
+    }
   })
   const visibility = await Visibility.load(deps.db)
   // Which rooms each socket is in (fleet, its vehicles, its user, watched devices): what it may receive.
@@ -80,8 +97,12 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
   }
   const accessChanged = (userIds?: number[]) => void rooms.resync(userIds)
 
-  registerApi(app, { ...deps, visibility, vehiclesChanged, accessChanged, userDeactivated: (userId) => rooms.disconnectUser(userId), signedOut: (session) => rooms.disconnectSession(session), log })
-  serveStatic(app, deps.webRoot)
+  registerApi(app, {
+    ...deps, visibility, vehiclesChanged, accessChanged, security, log,
+    sessionsEnded: (userId, keptSession) => rooms.disconnectUser(userId, keptSession),
+    signedOut: (session) => rooms.disconnectSession(session),
+  })
+  serveStatic(app, deps.webRoot, security)
 
   const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
     app.listen(host, port, (socket) => (socket ? resolve(socket) : reject(new Error(`dashboard cannot listen on ${host}:${port}`))))

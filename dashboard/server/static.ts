@@ -1,6 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial'
+import { writeSecurityHeaders } from './http.ts'
+import type { WebSecurity } from './web-security.ts'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml',
@@ -14,7 +16,7 @@ interface Asset {
 }
 
 /** Serves the built Svelte app from memory; unknown paths get index.html so client routes survive a reload. */
-export function serveStatic(app: TemplatedApp, root: string): void {
+export function serveStatic(app: TemplatedApp, root: string, security: WebSecurity): void {
   const assets = loadAssets(root)
   const index = assets.get('/index.html') ?? {
     body: Buffer.from('<!doctype html><p>The dashboard is not built. Run <code>npm run build:web</code>.</p>'),
@@ -24,6 +26,7 @@ export function serveStatic(app: TemplatedApp, root: string): void {
   app.get('/*', (res, req) => {
     const asset = assets.get(req.getUrl()) ?? index
     res.cork(() => {
+      writeSecurityHeaders(res, security)
       res.writeHeader('Content-Type', asset.type)
       res.writeHeader('Cache-Control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
       res.end(asset.body)

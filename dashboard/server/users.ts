@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.ts'
 import { ACCESS_LEVELS, MODULES, type LicenseUsage, type Permissions, type User, type VehicleVisibility } from '../shared/contract.ts'
 import { hashPassword, ME_COLUMNS, permissionsOf, toMe, type MeRow } from './auth.ts'
 import { ApiError } from './http.ts'
+import { MIN_PASSWORD_LENGTH, newPassword } from './password-policy.ts'
 import { emailAddress, idList, inTransaction, missingIds, ONE_LINE, ONE_LINE_MESSAGE, pgCode, phoneNumber, type Queryable } from './validation.ts'
 
 /** The starred fields: a missing one is named ("name: a user needs a name"), as is a wrong one. */
@@ -21,10 +22,7 @@ const fields = {
     .max(200, 'a name has at most 200 characters')
     .regex(ONE_LINE, ONE_LINE_MESSAGE),
   email: z.string(required('a user needs an email address, their login')).pipe(emailAddress),
-  password: z
-    .string(required('a user needs a password of at least 8 characters'))
-    .min(8, 'a password has at least 8 characters')
-    .max(1024, 'a password has at most 1024 characters'),
+  password: newPassword(`a user needs a password of at least ${MIN_PASSWORD_LENGTH} characters`),
   phone: blankIsNull(phoneNumber),
   title: blankIsNull(z.string().trim().max(200, 'a title has at most 200 characters').regex(ONE_LINE, ONE_LINE_MESSAGE)),
   /** The whole grid; a module left out gets none. */
@@ -140,8 +138,6 @@ export async function updateUser(db: Database, id: number, changes: UserChanges,
     )
     if (!rowCount) throw new ApiError(404, 'USER_NOT_FOUND', `No user with id ${id}`)
     if (changes.visibility) await writeVisibility(client, id, changes.visibility)
-    // A new password set by someone else ends the user's sessions (the old password may have leaked).
-    if (passwordHash !== null && id !== actorId) await client.query('DELETE FROM user_sessions WHERE user_id = $1', [id])
     return getUser(client, id)
   })
 }

@@ -10,6 +10,27 @@ export const imeiParam = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a device id
 export const ONE_LINE = /^[^\p{Cc}]*$/u
 export const ONE_LINE_MESSAGE = 'one line, without control characters'
 
+/** Longer text (an address): line breaks and tabs allowed, other control characters not. */
+export const MULTI_LINE = /^(?:[\t\n\r]|\P{Cc})*$/u
+export const MULTI_LINE_MESSAGE = 'text without control characters other than line breaks and tabs'
+
+/**
+ * A point in time from the API's callers: an ISO 8601 time with its offset (`2026-06-01T08:00:00Z`) or a
+ * date (`2026-06-01`, midnight UTC), with a four-digit year. Anything `Date` would also read (`-010000-01-01`,
+ * `+275760-09-13`, "June 1") is refused here, naming the field, rather than by the database.
+ */
+export const instant = (name: string) =>
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()], `${name} is an ISO 8601 time or date, e.g. 2026-06-01T08:00:00Z or 2026-06-01`)
+    .transform((text, ctx) => {
+      const date = new Date(text)
+      if (Number.isNaN(date.getTime())) {
+        ctx.issues.push({ code: 'custom', message: `${name} is not a real date`, input: text })
+        return z.NEVER
+      }
+      return date
+    })
+
 /** An email address, trimmed and lower-cased (logins and notification targets). */
 export const emailAddress = z.string().trim().toLowerCase().max(320, 'an email address has at most 320 characters').pipe(z.email('not an email address'))
 

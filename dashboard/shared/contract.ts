@@ -242,7 +242,7 @@ export interface User {
 }
 
 /**
- * Body of `POST /api/users`: name, email and password (at least 8 characters) are required (the starred
+ * Body of `POST /api/users`: name, email and password (at least 10 characters, not a common one) are required (the starred
  * fields). A module left out of `permissions` gets `none`; `visibility` defaults to every vehicle;
  * `active` defaults to true and then needs a free licence. `PUT /api/users/:id` takes any of these
  * fields except `active` (use `POST /api/users/:id/activate` and `/deactivate`); a password sent there is a new password.

@@ -32,7 +32,7 @@ describe('user form', () => {
 
   it('checks the email and the password length', () => {
     const draft = { ...draftFor(null), name: 'Sam', email: 'sam@', password: 'short' }
-    expect(userDraftProblems(draft, true)).toEqual({ email: 'This is not an email address', password: 'At least 8 characters' })
+    expect(userDraftProblems(draft, true)).toEqual({ email: 'This is not an email address', password: 'At least 10 characters' })
   })
 
   it('asks for at least one vehicle or group when visibility is restricted', () => {

@@ -55,7 +55,8 @@ export function draftFor(user: User | null): UserDraft {
   }
 }
 
-export const MIN_PASSWORD_LENGTH = 8
+/** As the server's policy (dashboard/server/password-policy.ts), which also refuses common passwords. */
+export const MIN_PASSWORD_LENGTH = 10
 
 export type UserDraftField = 'name' | 'email' | 'password' | 'visibility'
 
