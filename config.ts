@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { VIRTUAL_IGNITION_MODES } from './processor/state.ts'
+import { isAddressOrSubnet } from './gateway/address-limit.ts'
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
 const durationMs = (fallback: number) => z.coerce.number().int().positive().default(fallback)
@@ -39,6 +40,20 @@ export const configSchema = z.object({
   POWER_RESET_WINDOW: durationMs(2 * 60_000),
   /** Close a device connection that sent nothing for this long. */
   DEVICE_IDLE_TIMEOUT: durationMs(10 * 60_000),
+  /** Close a device connection that has not identified itself (IMEI handshake, login) within this. */
+  DEVICE_IDENTIFY_TIMEOUT: durationMs(30_000),
+  /** Device connections open at once from one address, over all protocols; more are refused (TOO_MANY_CONNECTIONS). */
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
+  /** Addresses and subnets the per-address cap does not apply to, comma-separated; `none` for none. */
+  CONNECTION_CAP_EXEMPT: z
+    .string()
+    .default('127.0.0.0/8,::1')
+    .transform((text) => (text.trim() === 'none' ? [] : text.split(',').map((entry) => entry.trim()).filter(Boolean)))
+    .refine((entries) => entries.every(isAddressOrSubnet), 'must be addresses or subnets (127.0.0.0/8), comma-separated, or none'),
+  /** A record whose fix time is further ahead of the gateway's clock than this is refused and quarantined (a clock gone wrong). */
+  MAX_FUTURE_FIX: durationMs(24 * 60 * 60_000),
+  /** A fix time further ahead of its arrival than this is stored but never moves the vehicle's live position or status. */
+  FUTURE_FIX_SKEW: durationMs(10 * 60_000),
   /** Largest device message accepted, in bytes. */
   MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
   /** `open`: a new IMEI is accepted and listed as an unassigned device; `closed`: unknown IMEIs are refused. */

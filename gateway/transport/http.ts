@@ -56,11 +56,18 @@ export async function listenHttp(
   const answered = new WeakSet<net.Socket>()
 
   server.on('connection', (socket: net.Socket) => {
+    const limit = context.connectionsPerAddress
+    const release = limit ? limit.open(socket.remoteAddress) : () => {}
+    if (!release) {
+      reject('TOO_MANY_CONNECTIONS')
+      return void socket.destroy()
+    }
     stats.connections++
     stats.openConnections++
     socket.once('close', () => {
       stats.openConnections--
       countBytes(socket)
+      release()
     })
   })
 
@@ -153,6 +160,7 @@ function fromDecoded(decoded: HttpDecoded): Answer {
 function failureAnswer(reason: string, decoded: HttpDecoded): Answer {
   if (reason === 'STORAGE_FAILED') return { status: 503, body: 'not stored, retry later', headers: { 'retry-after': '10' } }
   if (reason === 'UNKNOWN_DEVICE') return { status: 403, body: 'unknown device' }
+  if (reason === 'PROTOCOL_MISMATCH') return { status: 403, body: 'this id is registered with another protocol' }
   return fromDecoded(decoded)
 }
 
