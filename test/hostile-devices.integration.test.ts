@@ -95,7 +95,7 @@ describe('devices attacking the gateway', () => {
 
   it('quarantines year-10000 and NUL records during a flood while the good device gets every ACK and has every record stored', async () => {
     const flood = startPoisonFlood({
-      teltonikaPort: system.ports.teltonika!, osmandPort: system.ports.osmand!, datagramsPerSecond: 400, httpConcurrency: 2, imeiBase: 356307042491000,
+      teltonikaPort: system.ports.teltonika!, osmandPort: system.ports.osmand!, datagramsPerSecond: 400, requestsPerSecond: 200, maxInFlight: 4, imeiBase: 356307042491000,
     })
     // A TCP device mixing a good record with a year-10000 one in every packet: both count for the ACK, the good one is stored.
     const mixed = await TeltonikaTestDevice.connect(system.ports.teltonika!, '356307042490020')

@@ -5,7 +5,7 @@ import type { GatewayStats } from '../stats.ts'
 import type { DeviceRecord, Protocol } from '../record.ts'
 import type { QuarantineSink } from '../quarantine.ts'
 import type { ConnectionsPerAddress } from '../address-limit.ts'
-import { recordProblem } from '../record-validation.ts'
+import { recordProblem, type RecordProblem } from '../record-validation.ts'
 import type { Decoded, ProtocolDescriptor, Session } from '../protocols/types.ts'
 import type { PacketSink } from '../packet-log.ts'
 
@@ -147,7 +147,7 @@ function storable({ protocol, decoded, session, input }: DecodedMessage, context
     if (problem === undefined) return void good?.push(record)
     good ??= decoded.records.slice(0, index)
     context.stats.reject(protocol, problem.code)
-    log.warn({ code: problem.code, field: problem.field, reason: problem.message }, 'record refused and quarantined')
+    refusalWarnings.log(log, protocol, problem, nowMs)
     context.quarantine?.add({
       // Kept under the admitted device: the record's own imei may be what is wrong with it.
       imei: decoded.identity?.imei ?? session.imei ?? String(record.imei),
@@ -161,3 +161,27 @@ function storable({ protocol, decoded, session, input }: DecodedMessage, context
   })
   return good ?? decoded.records
 }
+
+/**
+ * Refused records are warned of at most once a second per protocol and reason, with how many more were
+ * refused since (the others go to debug): a flood of bad records must not become a flood of log lines.
+ * Each one is counted in the stats and kept in the quarantine either way.
+ */
+class RefusalWarnings {
+  readonly #last = new Map<string, { atMs: number; more: number }>()
+
+  log(log: MessageLog, protocol: Protocol, problem: RecordProblem, nowMs: number): void {
+    const key = `${protocol} ${problem.code}`
+    const last = this.#last.get(key)
+    const fields = { code: problem.code, field: problem.field, reason: problem.message }
+    if (last && nowMs - last.atMs < WARN_EVERY_MS) {
+      last.more++
+      return log.debug(fields, 'record refused and quarantined')
+    }
+    this.#last.set(key, { atMs: nowMs, more: 0 })
+    log.warn({ ...fields, moreSinceLastWarning: last?.more ?? 0 }, 'record refused and quarantined')
+  }
+}
+
+const WARN_EVERY_MS = 1000
+const refusalWarnings = new RefusalWarnings()
