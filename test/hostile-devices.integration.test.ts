@@ -53,7 +53,7 @@ function connectAndAwaitClose(port: number, options: { localAddress?: string; se
   })
 }
 
-describe('devices attacking the gateway', () => {
+describe('devices attacking the gateway', { timeout: 60_000 }, () => {
   let system: RunningSystem
   let api: ApiCall
   let good: TeltonikaTestDevice
