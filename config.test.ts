@@ -15,6 +15,16 @@ describe('configuration from the environment', () => {
     expect(config.MAP_TILE_URL).toBe('')
   })
 
+  it('bounds device time and connections by default, loopback exempt from the per-address cap', () => {
+    expect(loadConfig({})).toMatchObject({
+      MAX_FUTURE_FIX: 86_400_000, FUTURE_FIX_SKEW: 600_000, DEVICE_IDENTIFY_TIMEOUT: 30_000,
+      MAX_CONNECTIONS_PER_ADDRESS: 100, CONNECTION_CAP_EXEMPT: ['127.0.0.0/8', '::1'],
+    })
+    expect(loadConfig({ CONNECTION_CAP_EXEMPT: 'none' }).CONNECTION_CAP_EXEMPT).toEqual([])
+    expect(loadConfig({ CONNECTION_CAP_EXEMPT: '10.0.0.0/8, 192.0.2.7' }).CONNECTION_CAP_EXEMPT).toEqual(['10.0.0.0/8', '192.0.2.7'])
+    expect(() => loadConfig({ CONNECTION_CAP_EXEMPT: 'localhost' })).toThrowError(/CONNECTION_CAP_EXEMPT/)
+  })
+
   it('names every bad variable in one error', () => {
     expect(() => loadConfig({ HTTP_PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrowError(ConfigError)
     try {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { VIRTUAL_IGNITION_MODES } from './processor/state.ts'
 import { newPassword } from './dashboard/server/password-policy.ts'
+import { isAddressOrSubnet } from './gateway/address-limit.ts'
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
 const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
@@ -56,6 +57,20 @@ export const configSchema = z.object({
   POWER_RESET_WINDOW: durationMs(2 * 60_000),
   /** Close a device connection that sent nothing for this long. */
   DEVICE_IDLE_TIMEOUT: durationMs(10 * 60_000),
+  /** Close a device connection that has not identified itself (IMEI handshake, login) within this. */
+  DEVICE_IDENTIFY_TIMEOUT: durationMs(30_000),
+  /** Device connections open at once from one address, over all protocols; more are refused (TOO_MANY_CONNECTIONS). */
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
+  /** Addresses and subnets the per-address cap does not apply to, comma-separated; `none` for none. */
+  CONNECTION_CAP_EXEMPT: z
+    .string()
+    .default('127.0.0.0/8,::1')
+    .transform((text) => (text.trim() === 'none' ? [] : text.split(',').map((entry) => entry.trim()).filter(Boolean)))
+    .refine((entries) => entries.every(isAddressOrSubnet), 'must be addresses or subnets (127.0.0.0/8), comma-separated, or none'),
+  /** A record whose fix time is further ahead of the gateway's clock than this is refused and quarantined (a clock gone wrong). */
+  MAX_FUTURE_FIX: durationMs(24 * 60 * 60_000),
+  /** A fix time further ahead of its arrival than this is stored but never moves the vehicle's live position or status. */
+  FUTURE_FIX_SKEW: durationMs(10 * 60_000),
   /** Largest device message accepted, in bytes. */
   MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
   /** `open`: a new IMEI is accepted and listed as an unassigned device; `closed`: unknown IMEIs are refused. */

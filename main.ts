@@ -23,7 +23,7 @@ import { DeviceConnections } from './gateway/connections.ts'
 import { GatewayStats } from './gateway/stats.ts'
 import { startGateway, type GatewayDeps } from './gateway/gateway.ts'
 import { PacketLog } from './gateway/packet-log.ts'
-import type { GatewayContext } from './gateway/transport/handle-message.ts'
+import { Quarantine } from './gateway/quarantine.ts'
 import { Auth } from './dashboard/server/auth.ts'
 import { startDashboard } from './dashboard/server/server.ts'
 
@@ -75,13 +75,15 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   const devices = await DatabaseDeviceAdmission.load(db, config.DEVICE_REGISTRATION)
   // Installers watch a device's messages: the gateway reports each one here, the dashboard shows the watched ones.
   const packets = new PacketLog()
-  // startGateway spreads its deps into every transport's GatewayContext, whose `packets` is where messages are reported.
-  const gatewayDeps: GatewayDeps & Pick<GatewayContext, 'packets'> = { writer: ingest, devices, stats, connections, packets }
+  // Records that can never be stored are refused alone and kept here for the device page.
+  const quarantine = new Quarantine()
+  const gatewayDeps: GatewayDeps = { writer: ingest, devices, stats, connections, packets, quarantine }
   const gateway = await startGateway(config, gatewayDeps, log)
   const dashboard = await startDashboard(config.HOST, config.HTTP_PORT, {
     db, auth, states, stats, bus, stateSettings, devices, log, alertRules,
     notifications: notifier,
     packets,
+    quarantine,
     licenses: config.OFFICE_USER_LICENSES,
     map: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
     webRoot: path.join(ROOT, 'dist', 'web'),
@@ -111,6 +113,7 @@ export function stateSettingsOf(config: Config): StateSettings {
     bufferedLagMs: config.BUFFERED_LAG,
     noUpdateAfterMs: config.NO_UPDATE_AFTER,
     idleAfterMs: config.IDLE_AFTER,
+    maxFutureMs: config.FUTURE_FIX_SKEW,
     virtualIgnition: config.VIRTUAL_IGNITION,
     virtualIgnitionVoltageV: config.VIRTUAL_IGNITION_VOLTAGE,
     harshBrakingG: config.HARSH_BRAKING_G,

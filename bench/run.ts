@@ -20,6 +20,7 @@ import { browserBench } from './browser.ts'
 import { decodeBench } from './decode.ts'
 import { connectionsBench } from './connections.ts'
 import { liveBench } from './live.ts'
+import { poisoningBench } from './poisoning.ts'
 import type { BenchResult } from './result.ts'
 
 
@@ -106,6 +107,22 @@ const BENCHMARKS: Benchmark[] = [
       return [
         result('alerts: state + alert evaluation per record', alerts.pipelineNsPerRecord, 'ns/record', 'history marking and live state only (ingest without alerts)', alerts.baselineNsPerRecord),
         result(`alerts: no-update sweep over ${alerts.vehicles} vehicles`, alerts.sweepMs, 'ms/sweep', 'one sweep a minute (60,000 ms budget)', 60_000),
+      ]
+    },
+  },
+  {
+    name: 'poisoning',
+    async run({ seconds }) {
+      // The log level of a deployment: each refused record is a warn line, part of what a flood costs.
+      const system = await startSystem({ env: { LOG_LEVEL: 'info' } })
+      const poisoned = await poisoningBench(system, seconds).finally(async () => {
+        await system.stop()
+        fs.rmSync(system.dataDir, { recursive: true, force: true })
+      })
+      const flood = `${Math.round(poisoned.datagramsPerSecond)} year-10000 datagrams/s + ${Math.round(poisoned.requestsPerSecond)} NUL requests/s`
+      say(`poisoning: ${flood}; good device missed ${poisoned.missedAcks} ACKs; OsmAnd answers ${JSON.stringify(poisoned.flood.statuses)}`)
+      return [
+        result(`poisoning: good device ACKs during a flood of ${flood}`, poisoned.floodedAcksPerSecond, 'ACKs/s', 'the same device without the flood', poisoned.aloneAcksPerSecond),
       ]
     },
   },

@@ -2,7 +2,9 @@ import type { Socket } from 'node:dgram'
 import type { Config } from '../config.ts'
 import type { Logger } from '../logger.ts'
 import type { RecordWriter } from '../processor/ingest.ts'
-import type { DeviceAdmission } from '../processor/device-admission.ts'
+import type { DeviceAdmission } from './admission.ts'
+import { ConnectionsPerAddress } from './address-limit.ts'
+import type { QuarantineSink } from './quarantine.ts'
 import type { Protocol } from './record.ts'
 import type { DeviceConnections } from './connections.ts'
 import type { GatewayStats } from './stats.ts'
@@ -17,6 +19,8 @@ export interface GatewayDeps {
   devices: DeviceAdmission
   /** Installers' view of the messages of devices someone watches. */
   packets?: PacketSink
+  /** Where the records that can never be stored are kept for installers. */
+  quarantine?: QuarantineSink
   stats: GatewayStats
   connections: DeviceConnections
 }
@@ -40,6 +44,9 @@ export async function startGateway(config: Config, deps: GatewayDeps, log: Logge
     crc: config.CRC_MODE,
     maxMessageBytes: config.MAX_MESSAGE_BYTES,
     idleTimeoutMs: config.DEVICE_IDLE_TIMEOUT,
+    identifyTimeoutMs: config.DEVICE_IDENTIFY_TIMEOUT,
+    maxFutureFixMs: config.MAX_FUTURE_FIX,
+    connectionsPerAddress: new ConnectionsPerAddress(config.MAX_CONNECTIONS_PER_ADDRESS, config.CONNECTION_CAP_EXEMPT),
   }
   const tcpListeners: TcpListener[] = []
   const udpSockets: Socket[] = []

@@ -12,6 +12,8 @@ import { copyCounters, copyTracking, type CounterTracking } from './tracking.ts'
 const MS_PER_HOUR = 3_600_000
 
 export function applyCounters(state: VehicleState, obs: Observation, settings: StateSettings): VehicleState {
+  // A fix from a clock far ahead joins no lane: as a baseline it would make every true reading after it look older.
+  if (obs.lane === null) return state
   const counters = state.tracking.counters
   // Before the office user's reading: already part of the value they entered.
   if (counters.setAtMs !== null && obs.fixMs < counters.setAtMs) return state

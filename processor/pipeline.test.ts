@@ -45,6 +45,33 @@ describe('processor pipeline', () => {
     expect(raisedOf(changes)).toEqual([{ type: 'harshAcceleration', time: at(20) }])
   })
 
+  it('stores a fix more than the skew ahead of its arrival without moving the live state, and the next true fix moves it', () => {
+    const skewed = settingsWith({ maxFutureMs: 10 * 60_000 })
+    const aheadS = 10 * 60 + 1
+    const { states, buffered } = drive(
+      [
+        recordAt(0, { latitude: 54.1, longitude: 25.1, speedKmh: 0 }),
+        recordAt(10 + aheadS, { receivedAt: at(10), latitude: 48.85, longitude: 2.35, speedKmh: 80, odometerKm: 9_000 }),
+        recordAt(20, { latitude: 54.2, longitude: 25.2, speedKmh: 50, odometerKm: 1_000 }),
+        recordAt(30, { latitude: 54.3, longitude: 25.3, speedKmh: 50, odometerKm: 1_001 }),
+      ],
+      skewed,
+    )
+    expect(buffered[1], 'stored as it came, not as history').toBe(false)
+    expect(states[1]!.position).toEqual(states[0]!.position)
+    expect(states[1]!.status).toBe(states[0]!.status)
+    expect(states[1]!.lastSeen, 'the device was heard from').toBe(at(10))
+    expect(states[2]!.position).toMatchObject({ fixTime: at(20), latitude: 54.2 })
+    expect(states[2]!.status).toBe('moving')
+    expect(states[3]!.odometerKm - states[2]!.odometerKm, 'counters follow the true fixes, not the future one').toBeCloseTo(1, 6)
+    expect(buffered.slice(2)).toEqual([false, false])
+  })
+
+  it('lets a fix within the skew move the live state as usual', () => {
+    const { state } = drive([recordAt(0), recordAt(10 + 9 * 60, { receivedAt: at(10), latitude: 54.5 })], settingsWith({ maxFutureMs: 10 * 60_000 }))
+    expect(state.position).toMatchObject({ fixTime: at(10 + 9 * 60), latitude: 54.5 })
+  })
+
   it('carries the tracking state through a restart: an open cut is not raised again and its restore clears it', () => {
     const before = drive([recordAt(0, { externalVoltageV: 12.5, batteryVoltageV: 4 }), recordAt(10, { externalVoltageV: 0, batteryVoltageV: 4, events: ['powerCut'] })])
     const persisted = JSON.parse(JSON.stringify(compactTracking(before.state.tracking))) as unknown

@@ -14,7 +14,11 @@ export interface StateSettings {
   noUpdateAfterMs: number
   /** Speed at or above which a vehicle counts as moving when the device reports no motion flag. */
   movingSpeedKmh: number
-  /** A fix further ahead of its arrival than this (a device with a wrong clock) is stored but not shown live. */
+  /**
+   * A fix further ahead of its arrival than this (a device with a wrong clock) is stored but never moves
+   * the live state: were it the live position, every true fix after it would look older (history) until
+   * the device's clock caught up, freezing the vehicle on the map.
+   */
   maxFutureMs: number
   /** Ignition on and not moving for longer than this: idle (before that the previous status stays). */
   idleAfterMs: number
@@ -68,7 +72,7 @@ export const DEFAULT_STATE_SETTINGS: StateSettings = {
   bufferedLagMs: 5 * 60_000,
   noUpdateAfterMs: 24 * 60 * 60_000,
   movingSpeedKmh: 5,
-  maxFutureMs: 24 * 60 * 60_000,
+  maxFutureMs: 10 * 60_000,
   idleAfterMs: 2 * 60_000,
   tripEndAfterMs: 5 * 60_000,
   virtualIgnition: 'none',

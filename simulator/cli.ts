@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util'
 import { ADMIN_PASSWORD_FILE } from '../config.ts'
 import { PROTOCOLS } from '../gateway/record.ts'
 import { FleetwireApiError, type FleetwireClient, login } from './api-client.ts'
-import { expectedAlerts } from './expectations.ts'
+import { expectedAlerts, futureFixWarning } from './expectations.ts'
 import { CODECS, simulationSettingsSchema } from './options.ts'
 import { type SimulationPlan, planFromSettings } from './plan.ts'
 import { SIM_PROTOCOLS } from './protocols/index.ts'
@@ -372,6 +372,10 @@ async function main(): Promise<number> {
     throw error
   }
   for (const line of planned.skipped) process.stderr.write(`skipped ${line}\n`)
+  if (request.verify && client) {
+    const warning = futureFixWarning(planned.plan, (await client.thresholds()).maxFutureMs, Date.now())
+    if (warning) process.stderr.write(`${warning}\n`)
+  }
 
   const tty = process.stderr.isTTY === true
   const controller = new AbortController()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { AckedRecord } from './device.ts'
-import { expectedAlerts } from './expectations.ts'
+import { expectedAlerts, futureFixWarning } from './expectations.ts'
 import type { DeviceSummary, SimulationSummary } from './run.ts'
 
 const T0 = Date.UTC(2026, 10, 22, 8)
@@ -46,5 +46,20 @@ describe('alerts a run should raise', () => {
   it('a no-update alert for a silence surely longer than the server threshold plus a sweep', () => {
     expect(kinds(summaryOf([rec(0)], { silencesMs: [68_000] }))).toEqual([['noUpdate', 0]])
     expect(kinds(summaryOf([rec(0)], { silencesMs: [67_000] }))).toEqual([])
+  })
+})
+
+describe('a run whose fix times outrun the clock', () => {
+  const NOW = Date.parse('2026-03-01T08:00:00Z')
+  it('warns when fixes will be further ahead than the server lets them move the map, naming the setting to raise', () => {
+    const warning = futureFixWarning({ durationSec: 8 * 3600, rate: 60 }, 600_000, NOW)
+    expect(warning).toMatch(/7\.9 h ahead/)
+    expect(warning).toMatch(/FUTURE_FIX_SKEW=28320000/)
+  })
+
+  it('stays quiet at real time, within the skew, or for a run that starts in the past', () => {
+    expect(futureFixWarning({ durationSec: 8 * 3600, rate: 1 }, 600_000, NOW)).toBeUndefined()
+    expect(futureFixWarning({ durationSec: 600, rate: 5 }, 600_000, NOW)).toBeUndefined()
+    expect(futureFixWarning({ durationSec: 8 * 3600, rate: 60, startTime: new Date(NOW - 8 * 3600_000) }, 600_000, NOW)).toBeUndefined()
   })
 })

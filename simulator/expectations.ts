@@ -8,6 +8,7 @@ import type { AlertThresholds } from '../dashboard/shared/contract.ts'
 import { HARSH_ALERT_TYPES } from '../dashboard/shared/contract.ts'
 import { DEFAULT_STATE_SETTINGS, type StateSettings } from '../processor/state.ts'
 import type { AckedRecord } from './device.ts'
+import type { SimulationPlan } from './plan.ts'
 import type { DeviceSummary, SimulationSummary } from './run.ts'
 import type { ExpectedAlert } from './verify.ts'
 
@@ -94,4 +95,22 @@ function silences(device: DeviceSummary, thresholds: Thresholds, runFromMs: numb
   return device.silencesMs
     .filter((ms) => ms >= thresholds.noUpdateAfterMs + thresholds.noUpdateSweepMs + SWEEP_SLACK_MS)
     .map((ms) => expectation(device, 'noUpdate', runFromMs, runToMs, `silent for ${(ms / 1000).toFixed(0)} s`))
+}
+
+/**
+ * A warning when the run's fix times will go further ahead of the wall clock than the server lets a fix
+ * move the live state and raise alerts (FUTURE_FIX_SKEW, `maxFutureMs`): with `--rate` above 1,
+ * simulated time outruns real time, and such records are stored but raise nothing, so --verify would
+ * report their alerts missing.
+ */
+export function futureFixWarning(plan: Pick<SimulationPlan, 'durationSec' | 'rate' | 'startTime'>, maxFutureMs: number, nowMs: number): string | undefined {
+  const startMs = plan.startTime?.getTime() ?? nowMs
+  const aheadMs = startMs - nowMs + plan.durationSec * 1000 * (1 - 1 / plan.rate)
+  if (aheadMs <= maxFutureMs) return undefined
+  const hours = (ms: number) => `${(ms / 3_600_000).toFixed(1)} h`
+  return (
+    `warning: fix times will run up to ${hours(aheadMs)} ahead of the clock (--rate ${plan.rate}); the server keeps fixes more than ` +
+    `${hours(maxFutureMs)} ahead off the live map and out of the alerts. Start it with FUTURE_FIX_SKEW=${Math.ceil(aheadMs / 60_000) * 60_000} ` +
+    `(and MAX_FUTURE_FIX at least that), or use a lower --rate or an earlier --start.`
+  )
 }

@@ -146,6 +146,22 @@ describe.skipIf(browserMissing)('dashboard in headless chromium', () => {
     await page.close()
   }, 60_000)
 
+  it('shows an installer the records refused as unstorable on the device page, with their reason and raw message', async () => {
+    const imei = '356307042460031'
+    const device = await TeltonikaTestDevice.connect(system.ports.teltonika!, imei)
+    expect(await device.send([fix(-2000), fix(0, { timeMs: Date.parse('+010000-01-01T00:00:00Z') })])).toBe(2)
+    device.close()
+    const page = await openAs(ADMIN.email, ADMIN.password, `#/devices/${imei}`)
+    const row = page.locator('.quarantine-row[data-code="FIX_TIME_OUT_OF_RANGE"]')
+    await row.waitFor({ timeout: 10_000 })
+    expect(await row.locator('.reason').textContent()).toContain('+010000-01-01T00:00:00.000Z')
+    await row.getByRole('button', { name: 'Raw message' }).click()
+    expect(await row.locator('.raw').textContent()).toMatch(/^0000 0000 /)
+    await page.goto(`${system.baseUrl}/#/devices/356307042460021`)
+    await page.getByText('No rejected records').waitFor({ timeout: 10_000 })
+    await page.close()
+  }, 60_000)
+
   it('never shows a restricted user a vehicle hidden from them, on the map or in the list', async () => {
     const [seenImei, hiddenImei] = ['356307042460039', '356307042460047']
     const seenDevice = await TeltonikaTestDevice.connect(system.ports.teltonika!, seenImei)

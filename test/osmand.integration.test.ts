@@ -22,11 +22,12 @@ describe('the HTTP transport keeps the durability contract (a listener with a sc
     stats = new GatewayStats()
     const context: GatewayContext = {
       writer: { write: async () => {} },
-      devices: { admit: async () => true },
+      devices: { admit: async () => 'admitted' },
       stats,
       crc: 'strict',
       maxMessageBytes: 64 * 1024,
       idleTimeoutMs: 3000,
+      maxFutureFixMs: 24 * 60 * 60_000,
       ...overrides,
     }
     listener = await listenHttp(osmand, '127.0.0.1', 0, context, pino({ level: 'silent' }))
@@ -57,7 +58,7 @@ describe('the HTTP transport keeps the durability contract (a listener with a sc
 
   it('answers 403 to a device that registration refuses, without writing', async () => {
     const written: DeviceRecord[][] = []
-    const url = await listen({ devices: { admit: async () => false }, writer: { write: async (records) => void written.push(records) } })
+    const url = await listen({ devices: { admit: async () => 'unknown' }, writer: { write: async (records) => void written.push(records) } })
     const answer = await fetch(url, { method: 'POST', headers: { 'content-type': JSON_CONTENT_TYPE }, body: encodeJsonBody('phone-x', [FIX]) })
     expect(answer.status).toBe(403)
     expect(written).toEqual([])

@@ -139,7 +139,7 @@ describe('verifying a run against the system: stored records and raised alerts',
       expect(ports.teltonika).toEqual({ tcp: system.ports.teltonika, udp: system.ports.teltonika })
       expect(ports.osmand?.http).toBeGreaterThan(0)
       expect(await client.thresholds()).toEqual({
-        bufferedLagMs: BUFFERED_LAG_MS, noUpdateAfterMs: NO_UPDATE_AFTER_MS, noUpdateSweepMs: 60_000, idleAfterMs: 120_000, maxFutureMs: 86_400_000,
+        bufferedLagMs: BUFFERED_LAG_MS, noUpdateAfterMs: NO_UPDATE_AFTER_MS, noUpdateSweepMs: 60_000, idleAfterMs: 120_000, maxFutureMs: 600_000,
         powerResetWindowMs: 120_000, harshBrakingG: 0.45, harshAccelerationG: 0.35, harshCorneringG: 0.4,
       } satisfies AlertThresholds)
       expect((await restricted('GET', '/api/settings/thresholds')).status).toBe(200)

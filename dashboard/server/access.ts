@@ -33,6 +33,7 @@ export const API_ROUTES = {
   'GET /api/devices': view('map', 'settings'),
   'GET /api/devices/:imei/positions': view('map'),
   'GET /api/devices/:imei/packets': view('map'),
+  'GET /api/devices/:imei/quarantine': view('map'),
   // A read sent as POST: the list of records to look up is too long for a URL.
   'POST /api/positions/missing': view('map'),
   'GET /api/gateway/stats': view('map'),

@@ -9,7 +9,7 @@ import { PROTOCOLS } from '../../gateway/record.ts'
 import type { StateSettings } from '../../processor/state.ts'
 import type { NotificationStats } from '../../processor/notify/notifier.ts'
 import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
-import type { Me } from '../shared/contract.ts'
+import type { Me, QuarantinedRecord } from '../shared/contract.ts'
 import { accessDenied, API_ROUTES, type PublicRouteKey, type RouteKey, type UserRouteKey } from './access.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
 import { ApiError, MAX_BODY_BYTES, MAX_LOGIN_BODY_BYTES, route, writeSecurityHeaders, type ApiHandler, type ApiRequest, type ApiResponse, type HttpContext, type RouteOptions } from './http.ts'
@@ -40,6 +40,8 @@ export interface ApiDeps {
   visibility: Visibility
   /** The gateway's log of the messages of watched devices (installers). */
   packets: PacketSource
+  /** The records the gateway refused to store, per device (gateway/quarantine.ts). */
+  quarantine: { recent(imei: string): QuarantinedRecord[] }
   /** How many office users may be active at once (`OFFICE_USER_LICENSES`). */
   licenses: number
   /** Called after a vehicle write with the devices whose vehicle changed. */
@@ -177,9 +179,10 @@ function registerDeviceRoutes(routes: Routes, deps: ApiDeps): void {
 
   routes.user('POST /api/devices', async ({ body }) => {
     const { imei, protocol } = newDevice.parse(body)
-    await deps.devices.register(imei, protocol)
-    if (!deps.states.get(imei)) deps.states.set(deps.states.getOrEmpty(imei, protocol))
-    return { status: 201, body: { imei, protocol } }
+    // An IMEI registered already keeps its protocol: a device is bound to the protocol it registered with.
+    const registered = await deps.devices.register(imei, protocol)
+    if (!deps.states.get(imei)) deps.states.set(deps.states.getOrEmpty(imei, registered))
+    return { status: 201, body: { imei, protocol: registered } }
   })
 
   routes.user('GET /api/devices/:imei/positions', async ({ params, query }, user) => {
@@ -204,6 +207,12 @@ function registerDeviceRoutes(routes: Routes, deps: ApiDeps): void {
     const { limit } = packetsQuery.parse(Object.fromEntries(query))
     deps.packets.watch(imei)
     return { body: deps.packets.recent(imei, limit).map(toPacket) }
+  })
+
+  /** The device's records the gateway refused (they could never be stored), newest first, with the message each came in. */
+  routes.user('GET /api/devices/:imei/quarantine', async ({ params }, user) => {
+    const imei = await visibleImei(user, params.imei)
+    return { body: deps.quarantine.recent(imei) }
   })
 }
 

@@ -33,6 +33,7 @@ export interface DashboardDeps {
   notifications?: ApiDeps['notifications']
   /** The gateway's packet log: installers watch a device's messages. */
   packets: PacketSource
+  quarantine: ApiDeps['quarantine']
   /** How many office users may be active at once. */
   licenses: number
   webRoot: string

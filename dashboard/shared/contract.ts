@@ -290,6 +290,23 @@ export interface Packet {
   replyHex?: string
 }
 
+/** `GET /api/devices/:imei/quarantine`: a record the gateway refused to store (it could never be), newest first. */
+export interface QuarantinedRecord {
+  imei: string
+  protocol: string
+  transport: string
+  /** When it arrived. */
+  time: string
+  /** Why: `FIX_TIME_OUT_OF_RANGE`, `BAD_COORDINATES`, `BAD_NUMBER`, `BAD_TEXT`, `BAD_FIELD`, `IO_TOO_LARGE`, `BAD_RECEIVED_AT`. */
+  code: string
+  field: string
+  message: string
+  /** The fix time as decoded. */
+  fixTime: string
+  /** The message it came in: `{ hex }` for TCP/UDP, `{ method, target, body }` for HTTP; long values clipped. */
+  raw: Record<string, unknown>
+}
+
 /** Body of `POST /api/login`; the answer is `Me` and sets the httpOnly session cookie. */
 export interface LoginRequest {
   email: string

@@ -1,8 +1,11 @@
 import type { Logger } from '../../logger.ts'
 import type { RecordWriter } from '../../processor/ingest.ts'
-import type { DeviceAdmission } from '../../processor/device-admission.ts'
+import type { Admission, DeviceAdmission } from '../admission.ts'
 import type { GatewayStats } from '../stats.ts'
-import type { Protocol } from '../record.ts'
+import type { DeviceRecord, Protocol } from '../record.ts'
+import type { QuarantineSink } from '../quarantine.ts'
+import type { ConnectionsPerAddress } from '../address-limit.ts'
+import { recordProblem, type RecordProblem } from '../record-validation.ts'
 import type { Decoded, ProtocolDescriptor, Session } from '../protocols/types.ts'
 import type { PacketSink } from '../packet-log.ts'
 
@@ -16,8 +19,14 @@ export interface GatewayContext {
   crc: 'strict' | 'lenient'
   maxMessageBytes: number
   idleTimeoutMs: number
+  /** How far ahead of the gateway's clock a fix time may be before the record is refused (MAX_FUTURE_FIX). */
+  maxFutureFixMs: number
   /** Where every identified device's messages are shown to installers. */
   packets?: PacketSink
+  /** Where records that can never be stored are kept for installers. */
+  quarantine?: QuarantineSink
+  /** The cap on device connections from one address (TCP and HTTP listeners); none when absent. */
+  connectionsPerAddress?: ConnectionsPerAddress
 }
 
 export type MessageOutcome =
@@ -83,7 +92,8 @@ export async function settleDecoded(message: DecodedMessage, context: GatewayCon
   return settlement
 }
 
-async function settle({ protocol, decoded, session, input }: DecodedMessage, context: GatewayContext, log: MessageLog): Promise<Settlement> {
+async function settle(message: DecodedMessage, context: GatewayContext, log: MessageLog): Promise<Settlement> {
+  const { protocol, decoded, session, input } = message
   if (decoded.error) {
     context.stats.reject(protocol, decoded.error.code)
     log.warn({ code: decoded.error.code, reason: decoded.error.message, ...input() }, 'message rejected')
@@ -91,29 +101,89 @@ async function settle({ protocol, decoded, session, input }: DecodedMessage, con
   }
   const identity = decoded.identity
   if (identity && identity.imei !== session.imei) {
-    let admitted: boolean
+    let admission: Admission
     try {
-      admitted = await context.devices.admit(identity.imei, protocol)
+      admission = await context.devices.admit(identity.imei, protocol)
     } catch (err) {
       context.stats.reject(protocol, 'STORAGE_FAILED')
       log.error({ err, imei: identity.imei }, 'device admission failed; not acknowledging')
       return { ok: false, reason: 'STORAGE_FAILED' }
     }
-    if (!admitted) {
-      context.stats.reject(protocol, 'UNKNOWN_DEVICE')
-      log.warn({ imei: identity.imei }, 'unknown device refused (DEVICE_REGISTRATION=closed)')
-      return { ok: false, reason: 'UNKNOWN_DEVICE', reply: identity.reject }
+    if (admission !== 'admitted') {
+      const reason = admission === 'unknown' ? 'UNKNOWN_DEVICE' : 'PROTOCOL_MISMATCH'
+      context.stats.reject(protocol, reason)
+      log.warn({ imei: identity.imei, reason }, admission === 'unknown'
+        ? 'unknown device refused (DEVICE_REGISTRATION=closed)'
+        : 'device refused: its IMEI is registered with another protocol')
+      return { ok: false, reason, reply: identity.reject }
     }
   }
-  if (decoded.records.length > 0) {
+  const records = storable(message, context, log)
+  if (records.length > 0) {
     try {
-      await context.writer.write(decoded.records)
+      await context.writer.write(records)
     } catch (err) {
       context.stats.reject(protocol, 'STORAGE_FAILED')
       log.error({ err }, 'records not stored; not acknowledging')
       return { ok: false, reason: 'STORAGE_FAILED' }
     }
-    context.stats.for(protocol).records += decoded.records.length
+    context.stats.for(protocol).records += records.length
   }
   return { ok: true }
 }
+
+/**
+ * The message's records that can be stored; each of the others is counted by its reason, logged and
+ * quarantined. A refused record still counts as handled for the ACK, in every protocol: Teltonika's
+ * ACK is the record count, and acknowledging fewer makes the device resend the whole packet, refused
+ * record included, forever; GT06 and Queclink acknowledge a message (serial number, +SACK), and OsmAnd
+ * answers a request: withholding it would only make the device resend what can never be stored.
+ */
+function storable({ protocol, decoded, session, input }: DecodedMessage, context: GatewayContext, log: MessageLog): DeviceRecord[] {
+  const nowMs = Date.now()
+  const limits = { maxFutureFixMs: context.maxFutureFixMs }
+  let good: DeviceRecord[] | undefined
+  let raw: Record<string, unknown> | undefined
+  decoded.records.forEach((record, index) => {
+    const problem = recordProblem(record, nowMs, limits)
+    if (problem === undefined) return void good?.push(record)
+    good ??= decoded.records.slice(0, index)
+    context.stats.reject(protocol, problem.code)
+    refusalWarnings.log(log, protocol, problem, nowMs)
+    context.quarantine?.add({
+      // Kept under the admitted device: the record's own imei may be what is wrong with it.
+      imei: decoded.identity?.imei ?? session.imei ?? String(record.imei),
+      protocol,
+      transport: session.transport,
+      time: new Date(nowMs).toISOString(),
+      ...problem,
+      fixTime: String(record.fixTime),
+      raw: (raw ??= input()),
+    })
+  })
+  return good ?? decoded.records
+}
+
+/**
+ * Refused records are warned of at most once a second per protocol and reason, with how many more were
+ * refused since (the others go to debug): a flood of bad records must not become a flood of log lines.
+ * Each one is counted in the stats and kept in the quarantine either way.
+ */
+class RefusalWarnings {
+  readonly #last = new Map<string, { atMs: number; more: number }>()
+
+  log(log: MessageLog, protocol: Protocol, problem: RecordProblem, nowMs: number): void {
+    const key = `${protocol} ${problem.code}`
+    const last = this.#last.get(key)
+    const fields = { code: problem.code, field: problem.field, reason: problem.message }
+    if (last && nowMs - last.atMs < WARN_EVERY_MS) {
+      last.more++
+      return log.debug(fields, 'record refused and quarantined')
+    }
+    this.#last.set(key, { atMs: nowMs, more: 0 })
+    log.warn({ ...fields, moreSinceLastWarning: last?.more ?? 0 }, 'record refused and quarantined')
+  }
+}
+
+const WARN_EVERY_MS = 1000
+const refusalWarnings = new RefusalWarnings()

@@ -13,6 +13,7 @@ import type net from 'node:net'
 import type { Logger } from '../../logger.ts'
 import type { HttpDecoded, HttpProtocolDescriptor, Session } from '../protocols/types.ts'
 import { settleDecoded, type GatewayContext } from './handle-message.ts'
+import { LazyLog } from './lazy-log.ts'
 import { listen } from './listen.ts'
 
 export interface HttpListener {
@@ -56,16 +57,24 @@ export async function listenHttp(
   const answered = new WeakSet<net.Socket>()
 
   server.on('connection', (socket: net.Socket) => {
+    const limit = context.connectionsPerAddress
+    const release = limit ? limit.open(socket.remoteAddress) : () => {}
+    if (!release) {
+      reject('TOO_MANY_CONNECTIONS')
+      return void socket.destroy()
+    }
     stats.connections++
     stats.openConnections++
     socket.once('close', () => {
       stats.openConnections--
       countBytes(socket)
+      release()
     })
   })
 
   const serve = (request: http.IncomingMessage, response: http.ServerResponse, expectsContinue: boolean) => {
-    const log = rootLog.child({ protocol: protocol.name, remote: `${request.socket.remoteAddress}:${request.socket.remotePort}` })
+    const remote = `${request.socket.remoteAddress}:${request.socket.remotePort}`
+    const log = new LazyLog(rootLog, () => ({ protocol: protocol.name, remote }))
     response.once('finish', () => {
       answered.add(request.socket)
       countBytes(request.socket)
@@ -78,8 +87,7 @@ export async function listenHttp(
     })
   }
 
-  const serveRequest = async (request: http.IncomingMessage, response: http.ServerResponse, expectsContinue: boolean, rootRequestLog: Logger) => {
-    let log = rootRequestLog
+  const serveRequest = async (request: http.IncomingMessage, response: http.ServerResponse, expectsContinue: boolean, log: LazyLog) => {
     const method = request.method ?? ''
     if (method !== 'GET' && method !== 'POST') {
       return refuse(request, response, 'METHOD_NOT_ALLOWED', { status: 405, body: 'only GET and POST', headers: { allow: 'GET, POST' } }, log)
@@ -99,7 +107,7 @@ export async function listenHttp(
       { method, target, contentType: request.headers['content-type'] ?? '', body },
       { now: new Date(), crc: context.crc },
     )
-    if (decoded.identity) log = log.child({ imei: decoded.identity.imei })
+    if (decoded.identity) log.identified(decoded.identity.imei)
     const session: Session = { transport: 'http' }
     const input = () => ({ method, target: clip(target), body: clip(body.toString('utf8')) })
     const settled = await settleDecoded({ protocol: protocol.name, decoded, session, input }, context, log)
@@ -109,7 +117,7 @@ export async function listenHttp(
   }
 
   /** Answers a request whose body will not be read whole; the socket closes after the answer. */
-  const refuse = (request: http.IncomingMessage, response: http.ServerResponse, reason: string, reply: Answer, log: Logger) => {
+  const refuse = (request: http.IncomingMessage, response: http.ServerResponse, reason: string, reply: Answer, log: LazyLog) => {
     reject(reason)
     log.warn({ reason, method: clip(request.method ?? ''), target: clip(request.url ?? '') }, 'request refused')
     answer(response, { ...reply, headers: { ...reply.headers, connection: 'close' } })
@@ -153,6 +161,7 @@ function fromDecoded(decoded: HttpDecoded): Answer {
 function failureAnswer(reason: string, decoded: HttpDecoded): Answer {
   if (reason === 'STORAGE_FAILED') return { status: 503, body: 'not stored, retry later', headers: { 'retry-after': '10' } }
   if (reason === 'UNKNOWN_DEVICE') return { status: 403, body: 'unknown device' }
+  if (reason === 'PROTOCOL_MISMATCH') return { status: 403, body: 'this id is registered with another protocol' }
   return fromDecoded(decoded)
 }
 

@@ -2,12 +2,14 @@ import net from 'node:net'
 import type { Logger } from '../../logger.ts'
 import type { DeviceConnections } from '../connections.ts'
 import type { ProtocolDescriptor, Session } from '../protocols/types.ts'
-import type { Protocol } from '../record.ts'
-import { handleMessage, type GatewayContext, type MessageLog } from './handle-message.ts'
+import { handleMessage, type GatewayContext } from './handle-message.ts'
+import { LazyLog } from './lazy-log.ts'
 import { listen } from './listen.ts'
 
 export interface TcpGatewayContext extends GatewayContext {
   connections: DeviceConnections
+  /** A connection that has not identified its device within this is closed (DEVICE_IDENTIFY_TIMEOUT). */
+  identifyTimeoutMs: number
 }
 
 export interface TcpListener {
@@ -24,6 +26,9 @@ const NOTHING_PENDING = Buffer.alloc(0)
 
 /** What the timeout sweep needs to know of a connection. */
 interface ConnectionClock {
+  openedAt: number
+  /** Whether the device has identified itself (IMEI handshake, login). */
+  identified: boolean
   /** When the last complete message arrived (or the connection opened). */
   lastMessageAt: number
   /** When the first byte of a still incomplete message arrived; undefined when nothing is pending. */
@@ -42,8 +47,18 @@ export async function listenTcp(
 ): Promise<TcpListener> {
   const open = new Map<net.Socket, ConnectionClock>()
   const server = net.createServer((socket) => {
+    const limit = context.connectionsPerAddress
+    const release = limit ? limit.open(socket.remoteAddress) : () => {}
+    if (!release) {
+      context.stats.reject(protocol.name, 'TOO_MANY_CONNECTIONS')
+      log.debug({ protocol: protocol.name, remote: socket.remoteAddress }, 'connection refused: too many from this address')
+      return void socket.destroy()
+    }
     open.set(socket, serveConnection(protocol, socket, context, log))
-    socket.once('close', () => open.delete(socket))
+    socket.once('close', () => {
+      open.delete(socket)
+      release()
+    })
   })
   server.on('error', (err) => log.error({ err, protocol: protocol.name }, 'tcp server error'))
   // One sweep per listener instead of a timer per socket: cheap at tens of thousands of devices, and it
@@ -53,9 +68,10 @@ export async function listenTcp(
     const now = Date.now()
     for (const clock of open.values()) {
       if (clock.partialSince !== undefined && now - clock.partialSince > messageArrivalMs) clock.close('SLOW_MESSAGE')
+      else if (!clock.identified && now - clock.openedAt > context.identifyTimeoutMs) clock.close('IDENTIFY_TIMEOUT')
       else if (now - clock.lastMessageAt > context.idleTimeoutMs) clock.close('IDLE_TIMEOUT')
     }
-  }, Math.min(SWEEP_EVERY_MS, context.idleTimeoutMs / 2))
+  }, Math.min(SWEEP_EVERY_MS, context.idleTimeoutMs / 2, context.identifyTimeoutMs / 2))
   sweep.unref()
   const boundPort = await listen(server, host, port)
   return {
@@ -72,7 +88,9 @@ export async function listenTcp(
 function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, context: TcpGatewayContext, rootLog: Logger): ConnectionClock {
   const stats = context.stats.for(protocol.name)
   const session: Session = { transport: 'tcp' }
-  const log = new ConnectionLog(rootLog, protocol.name, socket)
+  // Read while the socket is open: every line at info and above is written before it closes, and at
+  // debug the first line ('connected') comes at once.
+  const log = new LazyLog(rootLog, () => ({ protocol: protocol.name, remote: `${socket.remoteAddress}:${socket.remotePort}` }))
   let pending: Buffer = NOTHING_PENDING
   let busy = false
   let closed = false
@@ -94,7 +112,8 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
     if (!closed) context.stats.reject(protocol.name, reason)
     disconnect(reason)
   }
-  const clock: ConnectionClock = { lastMessageAt: Date.now(), partialSince: undefined, close }
+  const now = Date.now()
+  const clock: ConnectionClock = { openedAt: now, identified: false, lastMessageAt: now, partialSince: undefined, close }
 
   // Messages of one connection are handled strictly in order; the socket is paused while a write is
   // pending so a fast sender cannot grow our buffer past one read beyond the frame limit.
@@ -116,8 +135,9 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
         if (!outcome.ok) return disconnect(outcome.reason, outcome.reply)
         if (outcome.identified && session.imei === undefined) {
           session.imei = outcome.identified
+          clock.identified = true
           log.identified(outcome.identified)
-          context.connections.opened(outcome.identified, protocol.name)
+          context.connections.opened(outcome.identified, protocol.name, close)
         }
         if (outcome.reply) {
           stats.bytesOut += outcome.reply.length
@@ -143,59 +163,8 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
   socket.on('close', () => {
     closed = true
     stats.openConnections--
-    if (session.imei !== undefined) context.connections.closed(session.imei, protocol.name)
+    if (session.imei !== undefined) context.connections.closed(session.imei, protocol.name, close)
     log.debug('disconnected')
   })
   return clock
-}
-
-type Level = 'debug' | 'info' | 'warn' | 'error'
-
-/**
- * A connection's logger: lines carry `{ protocol, remote }`, then `{ imei }` once identified. The
- * pino children are made on the first line actually written, so an idle connection at the usual
- * level (info) holds none: two children cost ~900 bytes a connection, a third of its memory.
- */
-class ConnectionLog implements MessageLog {
-  #child: Logger | undefined
-  #imei: string | undefined
-
-  constructor(
-    private readonly root: Logger,
-    private readonly protocol: Protocol,
-    private readonly socket: net.Socket,
-  ) {}
-
-  identified(imei: string): void {
-    this.#imei = imei
-    this.#child = this.#child?.child({ imei })
-  }
-
-  debug(...args: unknown[]): void {
-    this.#write('debug', args)
-  }
-
-  info(...args: unknown[]): void {
-    this.#write('info', args)
-  }
-
-  warn(...args: unknown[]): void {
-    this.#write('warn', args)
-  }
-
-  error(...args: unknown[]): void {
-    this.#write('error', args)
-  }
-
-  #write(level: Level, args: unknown[]): void {
-    if (!this.root.isLevelEnabled(level)) return
-    if (!this.#child) {
-      // Read while the socket is open: every line at info and above is written before it closes,
-      // and at debug the first line ('connected') comes at once.
-      const child = this.root.child({ protocol: this.protocol, remote: `${this.socket.remoteAddress}:${this.socket.remotePort}` })
-      this.#child = this.#imei === undefined ? child : child.child({ imei: this.#imei })
-    }
-    const write = this.#child[level] as (this: Logger, ...args: unknown[]) => void
-    write.apply(this.#child, args)
-  }
 }

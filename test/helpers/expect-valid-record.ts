@@ -5,6 +5,7 @@
  */
 import { expect } from 'vitest'
 import { type DeviceRecord, PROTOCOLS, RECORD_EVENTS } from '../../gateway/record.ts'
+import { recordProblem } from '../../gateway/record-validation.ts'
 
 const YEAR_2000_MS = Date.UTC(2000, 0, 1)
 const ONE_DAY_MS = 24 * 60 * 60 * 1000
@@ -71,6 +72,8 @@ export function expectValidRecord(record: DeviceRecord): void {
     expect(['number', 'string', 'boolean'], `io ${key} has a raw type`).toContain(typeof value)
     if (typeof value === 'number') expect(Number.isFinite(value), `io ${key} is finite`).toBe(true)
   }
+  // What the gateway checks before storing: a real device's record must never be quarantined.
+  expect(recordProblem(record, receivedAt, { maxFutureFixMs: ONE_DAY_MS }), 'the gateway would store it').toBeUndefined()
 }
 
 function isoTime(text: string): number {

@@ -3,16 +3,23 @@ import { encodeAvlPacket, encodeImeiHandshake, type TeltonikaRecordInput } from 
 
 /** A hand-driven Teltonika device for tests that need exact control over what is sent when. */
 export class TeltonikaTestDevice {
+  /** Resolves when the connection is closed, by either side. */
+  readonly closed: Promise<void>
+
   private constructor(
     private readonly socket: net.Socket,
     private readonly replies: Buffer[],
-  ) {}
+  ) {
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()))
+  }
 
-  static async connect(port: number, imei: string): Promise<TeltonikaTestDevice> {
-    const socket = net.connect(port, '127.0.0.1')
+  /** `localAddress`: the loopback address to connect from (127.0.0.x), for tests of per-address limits. */
+  static async connect(port: number, imei: string, options: { localAddress?: string } = {}): Promise<TeltonikaTestDevice> {
+    const socket = net.connect({ port, host: '127.0.0.1', ...(options.localAddress ? { localAddress: options.localAddress } : {}) })
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
     const replies: Buffer[] = []
     socket.on('data', (chunk) => replies.push(chunk))
+    socket.on('error', () => {})
     const device = new TeltonikaTestDevice(socket, replies)
     socket.write(encodeImeiHandshake(imei))
     const accepted = await device.reply(1)
