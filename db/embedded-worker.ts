@@ -39,10 +39,12 @@ try {
     }
   }
   // pglite-socket multiplexes protocol messages, not transactions' extended-query sequences, across
-  // clients; one connection is the safe contract (callers share it through one pg pool of size 1).
+  // clients; one connection in use is the safe contract, kept by the one pg pool of size 1 (db/client.ts).
+  // The server still admits a few: pg discards a connection after any failed query and opens the next
+  // one before the old one has closed here; refusing that one would fail the query after every error.
   // pglite-socket is typed against upstream PGlite; this TimescaleDB build is the same class at runtime.
   const served = db as unknown as ConstructorParameters<typeof PGLiteSocketServer>[0]['db']
-  const server = new PGLiteSocketServer({ db: served, path: socketPath, maxConnections: 1 })
+  const server = new PGLiteSocketServer({ db: served, path: socketPath, maxConnections: 4 })
   await server.start()
   // The directory already keeps other users out; the socket file itself is owner-only too.
   fs.chmodSync(socketPath, 0o600)
