@@ -26,6 +26,10 @@ const post = (message: EmbeddedWorkerMessage) => parentPort?.postMessage(message
 
 try {
   const db = await PGlite.create({ fs: new DurableNodeFS(dataDir), extensions: { timescaledb } })
+  // PGlite has no shared_preload_libraries: until something loads TimescaleDB, an INSERT into a
+  // hypertable is planned without it and refused ("invalid INSERT on the root table of hypertable"),
+  // so the first batch after every start would fail. Load it before serving.
+  await db.exec("LOAD 'timescaledb'")
   // PGlite answers a failed statement inside the protocol bytes; a throw from it means the WebAssembly
   // instance failed (an abort, out of memory) and will not serve again. End the thread then, so the
   // supervisor (embedded.ts) starts a fresh one on the same data instead of answering every query with a dead socket.
