@@ -30,6 +30,8 @@ try {
   // hypertable is planned without it and refused ("invalid INSERT on the root table of hypertable"),
   // so the first batch after every start would fail. Load it before serving.
   await db.exec("LOAD 'timescaledb'")
+  // initdb leaves the data directory group-readable (0750); it holds users' password hashes: owner only.
+  fs.chmodSync(dataDir, 0o700)
   // PGlite answers a failed statement inside the protocol bytes; a throw from it means the WebAssembly
   // instance failed (an abort, out of memory) and will not serve again. End the thread then, so the
   // supervisor (embedded.ts) starts a fresh one on the same data instead of answering every query with a dead socket.
