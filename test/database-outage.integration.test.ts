@@ -192,8 +192,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a PostgreSQL server terminating
     const simulation = simulateDevices(teltonikaPort, '356307042490000', 30)
     const terminated: number[] = []
     const backSince = await dropRepeatedly(system, cookie, 3, async () => {
+      // Materialized first: in one WHERE, the planner may call pg_terminate_backend before filtering.
       const { rows } = await admin!.query<{ pid: number }>(
-        'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pg_terminate_backend(pid)',
+        `WITH victims AS MATERIALIZED (SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid())
+         SELECT pid FROM victims WHERE pg_terminate_backend(pid)`,
         [databaseName],
       )
       terminated.push(rows.length)
