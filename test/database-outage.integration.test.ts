@@ -170,19 +170,25 @@ function listeningTcpPorts(pid: number): Set<number> {
 describe.skipIf(!process.env.TEST_DATABASE_URL)('a PostgreSQL server terminating the connections under load', () => {
   const serverUrl = process.env.TEST_DATABASE_URL!
   const databaseName = `fleetwire_test_${randomBytes(6).toString('hex')}`
-  let admin: pg.Client | undefined
   let system: RunningSystem | undefined
+  /** Runs `work` on a connection of its own to the server's maintenance database. */
+  const asAdmin = async <T>(work: (admin: pg.Client) => Promise<T>): Promise<T> => {
+    const admin = new pg.Client({ connectionString: serverUrl })
+    await admin.connect()
+    try {
+      return await work(admin)
+    } finally {
+      await admin.end()
+    }
+  }
   afterAll(async () => {
     await system?.stop()
     if (system) fs.rmSync(system.dataDir, { recursive: true, force: true })
-    await admin?.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`)
-    await admin?.end()
+    await asAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`))
   }, 120_000)
 
   it('loses no ACKed record when every backend is terminated three times, and stays up', async () => {
-    admin = new pg.Client({ connectionString: serverUrl })
-    await admin.connect()
-    await admin.query(`CREATE DATABASE ${databaseName}`)
+    await asAdmin((admin) => admin.query(`CREATE DATABASE ${databaseName}`))
     const databaseUrl = new URL(serverUrl)
     databaseUrl.pathname = `/${databaseName}`
     const teltonikaPort = await freePort()
@@ -193,10 +199,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a PostgreSQL server terminating
     const terminated: number[] = []
     const backSince = await dropRepeatedly(system, cookie, 3, async () => {
       // Materialized first: in one WHERE, the planner may call pg_terminate_backend before filtering.
-      const { rows } = await admin!.query<{ pid: number }>(
-        `WITH victims AS MATERIALIZED (SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid())
-         SELECT pid FROM victims WHERE pg_terminate_backend(pid)`,
-        [databaseName],
+      const { rows } = await asAdmin((admin) =>
+        admin.query<{ pid: number }>(
+          `WITH victims AS MATERIALIZED (SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid())
+           SELECT pid FROM victims WHERE pg_terminate_backend(pid)`,
+          [databaseName],
+        ),
       )
       terminated.push(rows.length)
     })
