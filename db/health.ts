@@ -18,7 +18,7 @@ export interface BackoffOptions {
   maxMs: number
 }
 
-/** Probes of a database that is away: 250 ms, then twice as long each time, at most 10 s apart. */
+/** A database that went away is probed at once, then after 250 ms, twice as long each time, at most 10 s apart. */
 export const DEFAULT_PROBE_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000 }
 
 /** Thrown instead of sending anything while the database is known to be away. */
@@ -89,7 +89,9 @@ export class DatabaseHealth {
     this.#set('down')
     this.log.error({ err }, 'database connection lost; devices are not acknowledged until it is back')
     this.#delayMs = this.backoff.initialMs
-    this.#scheduleProbe()
+    // At once: a single dropped connection (an idle one terminated) leaves the database up, and the
+    // first probe says so before many writes are turned away.
+    this.#scheduleProbe(0)
   }
 
   stop(): void {
@@ -97,9 +99,9 @@ export class DatabaseHealth {
     clearTimeout(this.#probe)
   }
 
-  #scheduleProbe(): void {
+  #scheduleProbe(delayMs: number): void {
     clearTimeout(this.#probe)
-    this.#probe = setTimeout(() => void this.#runProbe(), this.#delayMs)
+    this.#probe = setTimeout(() => void this.#runProbe(), delayMs)
     this.#probe.unref()
   }
 
@@ -109,9 +111,10 @@ export class DatabaseHealth {
     } catch (err) {
       if (this.#stopped) return
       this.#status.lastError = describe(err)
-      this.#delayMs = Math.min(this.#delayMs * 2, this.backoff.maxMs)
       this.log.warn({ err, nextProbeMs: this.#delayMs }, 'database still unavailable')
-      return this.#scheduleProbe()
+      this.#scheduleProbe(this.#delayMs)
+      this.#delayMs = Math.min(this.#delayMs * 2, this.backoff.maxMs)
+      return
     }
     if (this.#stopped) return
     const downSince = this.#status.since

@@ -53,6 +53,10 @@ interface PendingSweep {
  * While a transaction runs, the writes arriving for the next one are prepared at once (pipeline and
  * JSON) on top of the states that transaction will commit, so the database is not kept waiting for
  * the main thread; should the transaction fail, that work is done again from the committed states.
+ *
+ * Failures: a batch that lost its connection fails all its writers (their devices resend), and while
+ * the database is down (`health`) writes fail at once instead of piling up. A batch the database
+ * refused for its data is committed apart (#commitApart) so only the offending write is rejected.
  */
 export class GroupCommitIngest implements RecordWriter, SweepTarget {
   #pending: PendingWrite[] = []
