@@ -35,6 +35,7 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   const db = createDatabase(config.DATABASE_URL ?? embedded!.url, { embedded: embedded !== undefined })
   // Up or down: a lost connection is probed until it is back; ingest fails fast meanwhile (devices resend).
   const database = new DatabaseHealth(db, log.child({ part: 'database' }))
+  embedded?.onExit((reason) => database.failed(reason))
   // `kill -USR2 <pid>` restarts the embedded database as a crash would (the supervisor starts it again
   // on the same data, the pool reconnects), without dropping the devices' connections: for an
   // operator whose embedded database is stuck, and how the outage tests force a drop.

@@ -18,6 +18,11 @@ export interface EmbeddedDatabase {
    * same path an unexpected exit takes.
    */
   restart(): Promise<void>
+  /**
+   * Calls `listener` whenever the database stops serving other than by stop() (a crash, a restart),
+   * before it is started again: whoever tracks its health learns of it even with no connection open.
+   */
+  onExit(listener: (reason: Error) => void): void
   stop(): Promise<void>
 }
 
@@ -87,6 +92,7 @@ class EmbeddedSupervisor implements EmbeddedDatabase {
   #restarting: Promise<void> | undefined
   #restartRequested = false
   #stopping = false
+  readonly #exitListeners: ((reason: Error) => void)[] = []
 
   constructor(
     private readonly pgdata: string,
@@ -109,6 +115,10 @@ class EmbeddedSupervisor implements EmbeddedDatabase {
       await worker.terminate()
     }
     await this.#restarting
+  }
+
+  onExit(listener: (reason: Error) => void): void {
+    this.#exitListeners.push(listener)
   }
 
   async stop(): Promise<void> {
@@ -152,9 +162,11 @@ class EmbeddedSupervisor implements EmbeddedDatabase {
   #exited(worker: Worker, code: number): void {
     if (this.#stopping || worker !== this.#worker) return
     this.#worker = undefined
-    if (this.#restartRequested) this.log.warn('embedded database restarting on request')
+    const reason = new Error(this.#restartRequested ? 'embedded database restarting on request' : `embedded database exited with code ${code}`)
+    if (this.#restartRequested) this.log.warn(reason.message)
     else this.log.error({ code }, 'embedded database stopped unexpectedly; starting it again')
     this.#restartRequested = false
+    for (const listener of this.#exitListeners) listener(reason)
     this.#restarting = this.#startAgain().finally(() => (this.#restarting = undefined))
   }
 

@@ -10,11 +10,13 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import type { Browser } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { DatabaseStatus } from '../dashboard/shared/contract.ts'
 import { FleetwireClient } from '../simulator/api-client.ts'
 import { runSimulation, type SimulationSummary } from '../simulator/run.ts'
 import { apiClient, connectLive, type LiveClient } from './helpers/api-client.ts'
+import { browserMissing, launchChromium } from './helpers/browser.ts'
 import { eventually } from './helpers/eventually.ts'
 import { ADMIN, login, startSystem, type RunningSystem } from './helpers/system.ts'
 
@@ -77,7 +79,6 @@ async function dropRepeatedly(system: RunningSystem, cookie: string, times: numb
 /** Every ACKed record is stored, devices were ACKed after the database came back, and the process still serves. */
 async function expectNothingLost(system: RunningSystem, summary: SimulationSummary, backSince: string): Promise<void> {
   expect(summary.recordsNeverAcked).toBe(0)
-  expect(summary.recordsResent, 'drops forced resends').toBeGreaterThan(0)
   const client = await FleetwireClient.login(system.baseUrl, ADMIN.email, ADMIN.password)
   const acked = summary.perDevice.flatMap((device) => device.ackedRecords.map(({ imei, fixTime }) => ({ imei, fixTime })))
   const { checked, missing } = await client.missingRecords(acked)
@@ -116,6 +117,7 @@ describe('the embedded database dropping under load', () => {
     const summary = await simulation
 
     await expectNothingLost(running, summary, backSince)
+    expect(summary.recordsResent, 'the restarts turned writes away: devices resent them').toBeGreaterThan(0)
     // Sent once on connection (up), then each drop and return.
     expect(pushed).toEqual(['up', 'down', 'up', 'down', 'up', 'down', 'up'])
   }, 240_000)
@@ -142,6 +144,33 @@ describe('the embedded database dropping under load', () => {
     const attempt = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: '/' })
     expect(attempt.stdout.trim()).toBe('EACCES')
   })
+})
+
+describe.skipIf(browserMissing)('the dashboard while the embedded database is away', () => {
+  let system: RunningSystem | undefined
+  let browser: Browser | undefined
+  afterAll(async () => {
+    await browser?.close()
+    await system?.stop()
+  }, 120_000)
+
+  it('shows "Database unavailable" in the top bar while it restarts, then Live again', async () => {
+    ;[system, browser] = await Promise.all([startSystem(), launchChromium()])
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await page.goto(system.baseUrl + '/')
+    await page.fill('#login-email', ADMIN.email)
+    await page.fill('#login-password', ADMIN.password)
+    await page.click('button[type="submit"]')
+    const indicator = page.locator('header [role="status"]')
+    await page.locator('[data-connection="connected"][data-database="up"]').waitFor({ timeout: 30_000 })
+    expect(await indicator.textContent()).toContain('Live')
+
+    system.process.kill('SIGUSR2')
+    await page.locator('[data-connection="connected"][data-database="down"]').waitFor({ timeout: 30_000 })
+    expect(await indicator.textContent()).toContain('Database unavailable')
+    await page.locator('[data-connection="connected"][data-database="up"]').waitFor({ timeout: 60_000 })
+    expect(await indicator.textContent()).toContain('Live')
+  }, 180_000)
 })
 
 /** TCP ports this process listens on (Linux: its socket inodes matched against /proc/net/tcp and tcp6). */
@@ -210,6 +239,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a PostgreSQL server terminating
     })
     const summary = await simulation
 
+    // Whether a write was in flight on a terminated backend is chance (an idle one is replaced before any
+    // write needs it), so resends are not required here: the process surviving and losing nothing is.
     expect(terminated.every((count) => count > 0), `backends terminated each time: ${terminated}`).toBe(true)
     await expectNothingLost(system, summary, backSince)
   }, 240_000)
