@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { ADMIN_PASSWORD_FILE, ConfigError, loadConfig, type Config } from './config.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { createDatabase } from './db/client.ts'
-import { startEmbeddedDatabase } from './db/embedded.ts'
+import { makePrivateDirectory, startEmbeddedDatabase } from './db/embedded.ts'
+import { DatabaseHealth } from './db/health.ts'
 import { MigrationError, migrate } from './db/migrate.ts'
 import { startMaintenance } from './db/maintenance.ts'
 import { InProcessLiveBus } from './processor/live.ts'
@@ -30,8 +31,19 @@ import { startDashboard } from './dashboard/server/server.ts'
 const ROOT = path.dirname(fileURLToPath(import.meta.url))
 
 export async function main(config: Config, log: Logger): Promise<() => Promise<void>> {
-  const embedded = config.DATABASE_URL ? undefined : await startEmbeddedDatabase(config.DATA_DIR)
+  const embedded = config.DATABASE_URL ? undefined : await startEmbeddedDatabase(config.DATA_DIR, { log: log.child({ part: 'embedded-database' }) })
   const db = createDatabase(config.DATABASE_URL ?? embedded!.url, { embedded: embedded !== undefined })
+  // Up or down: a lost connection is probed until it is back; ingest fails fast meanwhile (devices resend).
+  const database = new DatabaseHealth(db, log.child({ part: 'database' }))
+  embedded?.onExit((reason) => database.failed(reason))
+  // `kill -USR2 <pid>` restarts the embedded database as a crash would (the supervisor starts it again
+  // on the same data, the pool reconnects), without dropping the devices' connections: for an
+  // operator whose embedded database is stuck, and how the outage tests force a drop.
+  const restartDatabase = () => {
+    if (!embedded) return log.warn('SIGUSR2: no embedded database to restart (DATABASE_URL is set)')
+    embedded.restart().catch((err: unknown) => log.error({ err }, 'embedded database restart failed'))
+  }
+  process.on('SIGUSR2', restartDatabase)
   const applied = await migrate(db)
   log.info({ database: embedded ? `embedded (${path.resolve(config.DATA_DIR)})` : 'DATABASE_URL', applied }, 'database ready')
   const stopMaintenance = embedded ? startMaintenance(db, log) : () => {}
@@ -41,6 +53,7 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   const bus = new InProcessLiveBus()
   const ingest = new GroupCommitIngest(db, states, log.child({ part: 'ingest' }), {
     settings: stateSettings,
+    health: database,
     onCommitted: (changed, _records, alerts) => {
       changed.forEach((state) => bus.publish('vehicle', state))
       alerts.raised.forEach((alert) => bus.publish('alert', alert))
@@ -59,7 +72,7 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   if (admin.generatedPassword) {
     // Kept for the simulator's --verify on this machine (owner-only), as Jenkins keeps its initial password.
     const passwordFile = path.join(config.DATA_DIR, ADMIN_PASSWORD_FILE)
-    fs.mkdirSync(config.DATA_DIR, { recursive: true })
+    makePrivateDirectory(config.DATA_DIR)
     fs.writeFileSync(passwordFile, `${admin.generatedPassword}\n`, { mode: 0o600 })
     process.stderr.write(`\nFirst start: created admin ${config.ADMIN_EMAIL} with password ${admin.generatedPassword}\n` +
       `It is kept in ${path.resolve(passwordFile)} (readable by you only); set ADMIN_PASSWORD to choose it yourself.\n\n`)
@@ -80,7 +93,7 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   const gatewayDeps: GatewayDeps = { writer: ingest, devices, stats, connections, packets, quarantine }
   const gateway = await startGateway(config, gatewayDeps, log)
   const dashboard = await startDashboard(config.HOST, config.HTTP_PORT, {
-    db, auth, states, stats, bus, stateSettings, devices, log, alertRules,
+    db, database, auth, states, stats, bus, stateSettings, devices, log, alertRules,
     notifications: notifier,
     packets,
     quarantine,
@@ -101,6 +114,8 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
     stopSweep()
     notifier.close()
     stopMaintenance()
+    process.off('SIGUSR2', restartDatabase)
+    database.stop()
     await db.end()
     await embedded?.stop()
   }
@@ -133,6 +148,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(1)
   }
   const log = createLogger(config.LOG_LEVEL)
+  // Last line of defence: failures are handled where they happen, these log what slipped through.
+  // A rejected promise nobody awaited has already unwound its work: log it and keep serving devices.
+  process.on('unhandledRejection', (reason) => log.fatal({ err: reason }, 'unhandled promise rejection; still running'))
+  // An exception thrown out of a callback may have left a socket, a session or a batch half-updated,
+  // and nothing can tell which: as Node advises, exit (non-zero, so a supervisor such as Docker's
+  // `restart: unless-stopped` or systemd starts a clean process). Devices resend what was not ACKed.
+  process.on('uncaughtException', (err, origin) => {
+    log.fatal({ err, origin }, 'uncaught exception; exiting')
+    log.flush(() => process.exit(1))
+    setTimeout(() => process.exit(1), 1000).unref()
+  })
   main(config, log).then(
     (stop) => {
       const shutdown = (signal: string) => {

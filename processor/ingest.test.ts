@@ -104,6 +104,40 @@ describe('group-commit ingest on the embedded TimescaleDB', () => {
     expect(rows.rows.map((row) => [row.fix_time.toISOString(), row.buffered])).toEqual([[older.fixTime, false]])
   })
 
+  it('commits the good writes of a batch the database refuses and rejects only the offending ones', async () => {
+    const good = Array.from({ length: 7 }, (_, i) => `35630704246${String(i).padStart(4, '0')}`)
+    const fixTime = '2026-03-01T14:00:00.000Z'
+    // Records the statement refuses, as a decoder without validation would hand them over: a year past
+    // 9999 in the ISO form JavaScript writes it, and a NUL character, which jsonb cannot hold.
+    const farFuture = makeRecord({ imei: '356307042469001', fixTime: new Date(Date.UTC(10_000, 0, 1)).toISOString() })
+    const nul = makeRecord({ imei: '356307042469002', fixTime, io: { driverUniqueId: 'ab\u0000cd' } })
+    const batchesBefore = committed.length
+    // Written in one turn of the event loop: one batch, with the refused writes among the good ones.
+    const writes = [
+      ...good.slice(0, 3).map((imei) => ingest.write([makeRecord({ imei, fixTime })])),
+      ingest.write([farFuture]),
+      ...good.slice(3, 5).map((imei) => ingest.write([makeRecord({ imei, fixTime })])),
+      ingest.write([nul]),
+      ...good.slice(5).map((imei) => ingest.write([makeRecord({ imei, fixTime }), makeRecord({ imei, fixTime: '2026-03-01T14:00:05.000Z' })])),
+    ]
+    const outcomes = await Promise.allSettled(writes)
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled',
+    ])
+    expect(committed.length - batchesBefore, 'committed apart, in several transactions').toBeGreaterThan(1)
+    const stored = await database.db.query<{ imei: string; n: number }>(
+      'SELECT imei, count(*)::int AS n FROM positions WHERE imei = ANY($1) GROUP BY imei ORDER BY imei',
+      [[...good, farFuture.imei, nul.imei]],
+    )
+    expect(stored.rows).toEqual(good.map((imei, i) => ({ imei, n: i >= 5 ? 2 : 1 })))
+    for (const imei of good) expect(states.get(imei)?.position?.fixTime, imei).toBeDefined()
+    expect(states.get(farFuture.imei)).toBeUndefined()
+    expect(states.get(nul.imei)).toBeUndefined()
+    // The next batch is an ordinary one.
+    await ingest.write([makeRecord({ imei: good[0]!, fixTime: '2026-03-01T14:01:00.000Z' })])
+    expect(states.get(good[0]!)?.position?.fixTime).toBe('2026-03-01T14:01:00.000Z')
+  })
+
   it('reloads the live state from the database after a restart', async () => {
     const reloaded = await VehicleStates.load(database.db)
     expect(reloaded.get('356307042441002')?.position).toMatchObject({ fixTime: '2026-03-01T12:00:00.000Z', latitude: 55 })

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.ts'
+import { DatabaseUnavailableError, isConnectionError, type DatabaseHealth } from '../db/health.ts'
 import type { DeviceRecord } from '../gateway/record.ts'
 import type { Logger } from '../logger.ts'
 import type { AlertChange } from './alerts/changes.ts'
@@ -29,6 +30,8 @@ export interface IngestOptions {
   onCommitted?: (changed: VehicleState[], records: DeviceRecord[], alerts: StoredChanges) => void
   /** Upper bound of records in one transaction; more wait for the next one. */
   maxBatchRecords?: number
+  /** Told of failed batches; while it says the database is down, writes fail at once. */
+  health?: Pick<DatabaseHealth, 'state' | 'status' | 'failed'>
 }
 
 interface PendingSweep {
@@ -50,6 +53,10 @@ interface PendingSweep {
  * While a transaction runs, the writes arriving for the next one are prepared at once (pipeline and
  * JSON) on top of the states that transaction will commit, so the database is not kept waiting for
  * the main thread; should the transaction fail, that work is done again from the committed states.
+ *
+ * Failures: a batch that lost its connection fails all its writers (their devices resend), and while
+ * the database is down (`health`) writes fail at once instead of piling up. A batch the database
+ * refused for its data is committed apart (#commitApart) so only the offending write is rejected.
  */
 export class GroupCommitIngest implements RecordWriter, SweepTarget {
   #pending: PendingWrite[] = []
@@ -71,6 +78,8 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
 
   write(records: DeviceRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve()
+    const health = this.options.health
+    if (health?.state === 'down') return Promise.reject(new DatabaseUnavailableError(health.status()))
     return new Promise((resolve, reject) => {
       this.#pending.push({ records, resolve, reject })
       if (!this.#flushing) this.#scheduleFlush()
@@ -93,20 +102,16 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
   }
 
   async #flush(): Promise<void> {
+    if (this.#failWhileDatabaseAway()) return
     this.#prepare()
     const batch = this.#prepared
     this.#prepared = emptyBatch()
     const sweeps = this.#sweeps.splice(0)
-    const { writes, records, next, changes } = batch
+    const { writes, records } = batch
     try {
-      if (sweeps.length > 0) {
-        const swept = sweepNoUpdate(this.states.all(), Math.max(...sweeps.map((sweep) => sweep.now)), this.options.settings, next)
-        for (const state of swept.states) next.set(state.imei, state)
-        for (const raise of swept.raised) changes.push(raise)
-      }
-      const changed = [...next.values()]
-      this.#inflight = next
-      const alerts = records.length > 0 || changed.length > 0 ? await this.#commit(batch, changed) : { raised: [], cleared: [] }
+      const changed = this.#sweepInto(batch, sweeps)
+      this.#inflight = batch.next
+      const alerts = await this.#store(batch, changed)
       this.#inflight = undefined
       const committed = changed.map((state) => this.states.commit(state))
       // The next transaction starts before this one's writers hear back: the database works on it
@@ -117,17 +122,82 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
       if (records.length > 0 || committed.length > 0) this.options.onCommitted?.(committed, records, alerts)
     } catch (err) {
       this.#inflight = undefined
-      this.log.error({ err, records: records.length }, 'ingest batch failed; devices will retry')
-      // What was prepared meanwhile assumed this batch's states: prepare it again from the committed ones,
-      // from the records as the devices sent them.
-      const prepared = this.#prepared
-      prepared.records.forEach((record, i) => (record.buffered = prepared.deviceBuffered[i]!))
-      this.#pending.unshift(...prepared.writes)
+      this.options.health?.failed(err)
+      // What was prepared meanwhile assumed this batch's states: prepare it again from the committed ones.
+      this.#pending.unshift(...unprepare(this.#prepared))
       this.#prepared = emptyBatch()
+      if (!isConnectionError(err) && writes.length + (sweeps.length > 0 ? 1 : 0) > 1) {
+        this.log.warn({ err, writes: writes.length, records: records.length }, 'ingest batch refused by the database; committing its writes apart')
+        await this.#commitApart(unprepare(batch), sweeps)
+        this.#next()
+        return
+      }
+      this.log.error({ err, records: records.length }, 'ingest batch failed; devices will retry')
       this.#next()
       for (const write of writes) write.reject(err)
       for (const sweep of sweeps) sweep.reject(err)
     }
+  }
+
+  /**
+   * A batch the database refused for its data (not for a lost connection) is committed again in
+   * halves, each prepared anew from the committed states, until each write that still fails is alone:
+   * that write is rejected (its device resends it, or the gateway refuses it), every other one commits
+   * and its writer is released. One device's bad record never keeps another device's records out.
+   * The sweep goes on its own. Writes arriving meanwhile wait for the next batch.
+   */
+  async #commitApart(writes: PendingWrite[], sweeps: PendingSweep[]): Promise<void> {
+    const groups: { writes: PendingWrite[]; sweeps: PendingSweep[] }[] = halves(writes).map((half) => ({ writes: half, sweeps: [] }))
+    if (sweeps.length > 0) groups.push({ writes: [], sweeps })
+    while (groups.length > 0) {
+      const group = groups.shift()!
+      const batch = emptyBatch()
+      for (const write of group.writes) this.#prepareWrite(batch, write)
+      try {
+        const changed = this.#sweepInto(batch, group.sweeps)
+        const alerts = await this.#store(batch, changed)
+        const committed = changed.map((state) => this.states.commit(state))
+        for (const write of group.writes) write.resolve()
+        for (const sweep of group.sweeps) sweep.resolve()
+        if (batch.records.length > 0 || committed.length > 0) this.options.onCommitted?.(committed, batch.records, alerts)
+      } catch (err) {
+        unprepare(batch)
+        if (isConnectionError(err)) {
+          this.options.health?.failed(err)
+          this.log.error({ err }, 'ingest batch failed; devices will retry')
+          for (const rest of [group, ...groups.splice(0)]) {
+            for (const write of rest.writes) write.reject(err)
+            for (const sweep of rest.sweeps) sweep.reject(err)
+          }
+          return
+        }
+        if (group.writes.length > 1) {
+          groups.unshift(...halves(group.writes).map((half) => ({ writes: half, sweeps: [] })))
+          continue
+        }
+        const [first] = batch.records
+        this.log.error({ err, imei: first?.imei, fixTime: first?.fixTime, records: batch.records.length }, 'records refused by the database; not acknowledging them')
+        for (const write of group.writes) write.reject(err)
+        for (const sweep of group.sweeps) sweep.reject(err)
+      }
+    }
+  }
+
+  /**
+   * While the database is known to be away, every waiting write and sweep fails at once (devices keep
+   * their data and resend) instead of piling up behind it. Returns whether it was away.
+   */
+  #failWhileDatabaseAway(): boolean {
+    const health = this.options.health
+    if (health?.state !== 'down') return false
+    const err = new DatabaseUnavailableError(health.status())
+    const writes = [...unprepare(this.#prepared), ...this.#pending.splice(0)]
+    this.#prepared = emptyBatch()
+    const sweeps = this.#sweeps.splice(0)
+    this.#flushing = false
+    for (const write of writes) write.reject(err)
+    for (const sweep of sweeps) sweep.reject(err)
+    return true
   }
 
   /** Flushes what arrived meanwhile, at once (the flush runs up to sending its statement), or stops flushing. */
@@ -136,11 +206,7 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
     else this.#flushing = false
   }
 
-  /**
-   * Moves pending writes into the prepared batch (up to maxBatchRecords; a larger write goes alone):
-   * each record through the pipeline, in arrival order, from its device's newest state — prepared,
-   * in flight or committed — and into JSON.
-   */
+  /** Moves pending writes into the prepared batch, up to maxBatchRecords (a larger write goes alone). */
   #prepare(): void {
     const batch = this.#prepared
     let taken = 0
@@ -148,22 +214,44 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
       const write = this.#pending[taken]!
       if (batch.records.length > 0 && batch.records.length + write.records.length > this.#maxBatchRecords) break
       taken++
-      batch.writes.push(write)
-      for (const record of write.records) {
-        const state = batch.next.get(record.imei) ?? this.#inflight?.get(record.imei) ?? this.states.getOrEmpty(record.imei, record.protocol)
-        const processed = processRecord(state, record, this.options.settings)
-        if (processed.failures) {
-          for (const { step, err } of processed.failures) this.log.error({ err, step, imei: record.imei, fixTime: record.fixTime }, 'processor step failed; skipped for this record')
-        }
-        batch.deviceBuffered.push(record.buffered)
-        record.buffered = processed.buffered
-        batch.next.set(record.imei, processed.state)
-        for (const change of processed.changes) batch.changes.push(change)
-        batch.records.push(record)
-        batch.recordsJson.push(JSON.stringify(record))
-      }
+      this.#prepareWrite(batch, write)
     }
     this.#pending.splice(0, taken)
+  }
+
+  /**
+   * Adds a write to `batch`: each record through the pipeline, in arrival order, from its device's
+   * newest state — in the batch, in flight or committed — and into JSON.
+   */
+  #prepareWrite(batch: PreparedBatch, write: PendingWrite): void {
+    batch.writes.push(write)
+    for (const record of write.records) {
+      const state = batch.next.get(record.imei) ?? this.#inflight?.get(record.imei) ?? this.states.getOrEmpty(record.imei, record.protocol)
+      const processed = processRecord(state, record, this.options.settings)
+      if (processed.failures) {
+        for (const { step, err } of processed.failures) this.log.error({ err, step, imei: record.imei, fixTime: record.fixTime }, 'processor step failed; skipped for this record')
+      }
+      batch.deviceBuffered.push(record.buffered)
+      record.buffered = processed.buffered
+      batch.next.set(record.imei, processed.state)
+      for (const change of processed.changes) batch.changes.push(change)
+      batch.records.push(record)
+      batch.recordsJson.push(JSON.stringify(record))
+    }
+  }
+
+  /** Runs the no-update sweeps on top of the batch's states; returns every state the batch changes. */
+  #sweepInto(batch: PreparedBatch, sweeps: PendingSweep[]): VehicleState[] {
+    if (sweeps.length > 0) {
+      const swept = sweepNoUpdate(this.states.all(), Math.max(...sweeps.map((sweep) => sweep.now)), this.options.settings, batch.next)
+      for (const state of swept.states) batch.next.set(state.imei, state)
+      for (const raise of swept.raised) batch.changes.push(raise)
+    }
+    return [...batch.next.values()]
+  }
+
+  async #store(batch: PreparedBatch, changed: VehicleState[]): Promise<StoredChanges> {
+    return batch.records.length > 0 || changed.length > 0 ? this.#commit(batch, changed) : NO_ALERTS
   }
 
   async #commit({ records, recordsJson, changes }: PreparedBatch, states: VehicleState[]): Promise<StoredChanges> {
@@ -206,6 +294,19 @@ interface PreparedBatch {
 }
 
 const emptyBatch = (): PreparedBatch => ({ writes: [], records: [], deviceBuffered: [], recordsJson: [], next: new Map(), changes: [] })
+
+/** Gives the records back their `buffered` as the devices sent them, to be prepared again; returns the batch's writes. */
+function unprepare(batch: PreparedBatch): PendingWrite[] {
+  batch.records.forEach((record, i) => (record.buffered = batch.deviceBuffered[i]!))
+  return batch.writes
+}
+
+/** The writes in two halves, in order (one group when there is a single write). */
+function halves(writes: PendingWrite[]): PendingWrite[][] {
+  if (writes.length <= 1) return [writes]
+  const middle = Math.ceil(writes.length / 2)
+  return [writes.slice(0, middle), writes.slice(middle)]
+}
 
 const NO_ALERTS: StoredChanges = Object.freeze({ raised: [], cleared: [] })
 

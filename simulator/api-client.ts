@@ -67,7 +67,9 @@ const errorBody = z.object({ error: z.object({ code: z.string(), message: z.stri
 const me = z.object({ id: z.number(), email: z.string(), name: z.string(), permissions: z.record(z.string(), z.string()) })
 
 const portsSchema = z.object({ tcp: z.number().int().optional(), udp: z.number().int().optional(), http: z.number().int().optional() })
-const gatewayStats = z.record(z.string(), z.object({ ports: portsSchema }).loose())
+/** Each protocol's counters under its name, beside other entries (`database`) that the simulator does not read. */
+const protocolPorts = z.object({ ports: portsSchema }).loose().optional()
+const gatewayStats = z.looseObject(Object.fromEntries(PROTOCOLS.map((protocol) => [protocol, protocolPorts])) as Record<Protocol, typeof protocolPorts>)
 
 const recordKey = z.object({ imei: z.string(), fixTime: z.string() })
 const missingAnswer = z.object({ checked: z.number().int().nonnegative(), missing: z.array(recordKey) })
@@ -130,8 +132,9 @@ export class FleetwireClient implements VerifyApi {
   async gatewayPorts(): Promise<GatewayPorts> {
     const stats = await this.#get('/api/gateway/stats', gatewayStats)
     const ports: GatewayPorts = {}
-    for (const [name, entry] of Object.entries(stats)) {
-      if ((PROTOCOLS as readonly string[]).includes(name)) ports[name as Protocol] = omitUndefined(entry.ports)
+    for (const protocol of PROTOCOLS) {
+      const entry = stats[protocol]
+      if (entry) ports[protocol] = omitUndefined(entry.ports)
     }
     return ports
   }

@@ -1,6 +1,7 @@
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial'
 import { z } from 'zod'
 import type { Database } from '../../db/client.ts'
+import type { DatabaseHealth } from '../../db/health.ts'
 import type { Logger } from '../../logger.ts'
 import type { GatewayStats } from '../../gateway/stats.ts'
 import type { VehicleStates } from '../../processor/vehicle-states.ts'
@@ -9,7 +10,7 @@ import { PROTOCOLS } from '../../gateway/record.ts'
 import type { StateSettings } from '../../processor/state.ts'
 import type { NotificationStats } from '../../processor/notify/notifier.ts'
 import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
-import type { Me, QuarantinedRecord } from '../shared/contract.ts'
+import type { GatewayStatsAnswer, Me, QuarantinedRecord } from '../shared/contract.ts'
 import { accessDenied, API_ROUTES, type PublicRouteKey, type RouteKey, type UserRouteKey } from './access.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
 import { ApiError, MAX_BODY_BYTES, MAX_LOGIN_BODY_BYTES, route, writeSecurityHeaders, type ApiHandler, type ApiRequest, type ApiResponse, type HttpContext, type RouteOptions } from './http.ts'
@@ -34,6 +35,8 @@ export interface ApiDeps {
   states: VehicleStates
   devices: DatabaseDeviceAdmission
   stats: GatewayStats
+  /** Whether the database is up: shown as `database` beside the protocols in `GET /api/gateway/stats`. */
+  database: Pick<DatabaseHealth, 'status'>
   stateSettings: StateSettings
   alertRules: AlertRuleIndex
   /** Which vehicles each user sees, and which vehicle each device belongs to. */
@@ -141,7 +144,7 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
   routes.user('GET /api/me', async (_request, user) => ({ body: user }))
   routes.user('GET /api/settings/map', async () => ({ body: deps.map }))
   routes.user('GET /api/settings/thresholds', async () => ({ body: thresholdsOf(deps.stateSettings) }))
-  routes.user('GET /api/gateway/stats', async () => ({ body: deps.stats.snapshot() }))
+  routes.user('GET /api/gateway/stats', async () => ({ body: { ...deps.stats.snapshot(), database: deps.database.status() } satisfies GatewayStatsAnswer }))
 
   registerDeviceRoutes(routes, deps)
   registerVehicleRoutes(routes, deps)

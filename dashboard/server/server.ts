@@ -1,6 +1,7 @@
 import uWS from '@trufflesuite/uws-js-unofficial'
 import { Server } from 'socket.io'
 import type { Database } from '../../db/client.ts'
+import type { DatabaseHealth } from '../../db/health.ts'
 import type { Logger } from '../../logger.ts'
 import type { GatewayStats } from '../../gateway/stats.ts'
 import type { LiveBus } from '../../processor/live.ts'
@@ -25,6 +26,8 @@ export interface DashboardDeps {
   states: VehicleStates
   devices: DatabaseDeviceAdmission
   stats: GatewayStats
+  /** Whether the database is up: every socket hears of each change (`database` event), and of the state when it connects. */
+  database: Pick<DatabaseHealth, 'status' | 'onChange'>
   bus: LiveBus
   stateSettings: StateSettings
   map: { tileUrl: string; attribution: string }
@@ -97,6 +100,9 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
     }
   }
   const accessChanged = (userIds?: number[]) => void rooms.resync(userIds)
+  // Every signed-in user sees whether the database is up: devices are not acknowledged while it is down.
+  io.on('connection', (socket) => socket.emit('database', deps.database.status()))
+  const stopDatabaseFeed = deps.database.onChange((status) => io.emit('database', status))
 
   registerApi(app, {
     ...deps, visibility, vehiclesChanged, accessChanged, security, log,
@@ -114,6 +120,7 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
       clearInterval(refreshVehicles)
       feed.stop()
       stopAlertFeed()
+      stopDatabaseFeed()
       rooms.stop()
       io.close()
       uWS.us_listen_socket_close(listenSocket)

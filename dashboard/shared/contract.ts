@@ -323,6 +323,18 @@ export interface ApiError {
   error: { code: string; message: string }
 }
 
+/** Whether the database is reachable: `GET /api/gateway/stats` (`database`) and the socket.io `database` event. */
+export interface DatabaseStatus {
+  state: 'up' | 'down'
+  /** When it entered this state (ISO 8601 UTC). */
+  since: string
+  /** The last connection error seen (kept after it is back); null when there was none. */
+  lastError: string | null
+}
+
+/** `GET /api/gateway/stats`: each protocol's counters under its name (see gateway/stats.ts), and the database's state. */
+export type GatewayStatsAnswer = Record<string, unknown> & { database: DatabaseStatus }
+
 export interface ServerToClientEvents {
   /** Coalesced per vehicle per tick: the latest summary of a device that changed. */
   vehicle: (device: DeviceSummary) => void
@@ -332,6 +344,8 @@ export interface ServerToClientEvents {
   alertCleared: (alert: Alert) => void
   /** A message of a device this socket watches (`watch`), as it arrives. */
   packet: (packet: Packet) => void
+  /** The database went down or came back; also sent once on connection. */
+  database: (status: DatabaseStatus) => void
 }
 
 /** Body of the socket.io `watch` and `unwatch` events. */

@@ -8,6 +8,8 @@ import { migrate } from '../../db/migrate.ts'
 export interface TestDatabase {
   db: Database
   dataDir: string
+  /** The embedded database itself, to restart it under the pool. */
+  embedded: EmbeddedDatabase
   stop(): Promise<void>
 }
 
@@ -19,6 +21,7 @@ export async function startTestDatabase(dataDir = fs.mkdtempSync(path.join(os.tm
   return {
     db,
     dataDir,
+    embedded,
     async stop() {
       await db.end()
       await embedded.stop()

@@ -1,6 +1,6 @@
 /** The socket.io connection that carries live events, and its state for the top bar. */
 import { io, type Socket } from 'socket.io-client'
-import type { ClientToServerEvents, ServerToClientEvents } from '../../../shared/contract.ts'
+import type { ClientToServerEvents, DatabaseStatus, ServerToClientEvents } from '../../../shared/contract.ts'
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
@@ -11,6 +11,8 @@ const RETRY_AFTER_REFUSAL_MS = 10_000
 
 export class LiveConnection {
   state = $state<ConnectionState>('connecting')
+  /** The server's database, as it last told us: while it is down, devices are not acknowledged and pages cannot load. */
+  database = $state<DatabaseStatus['state']>('up')
   readonly socket: LiveSocket
   #onRefused: () => void
   #retry: ReturnType<typeof setTimeout> | undefined
@@ -27,6 +29,9 @@ export class LiveConnection {
       if (reason !== 'io client disconnect') this.#lost()
     })
     this.socket.on('connect_error', () => this.#lost())
+    this.socket.on('database', (status) => {
+      this.database = status.state
+    })
   }
 
   close(): void {
