@@ -8,7 +8,7 @@ import { startTestDatabase, type TestDatabase } from '../test/helpers/database.t
 import { eventually } from '../test/helpers/eventually.ts'
 import { makeRecord } from '../test/helpers/records.ts'
 import { createDatabase } from './client.ts'
-import { DatabaseHealth, DatabaseUnavailableError, isConnectionError, type DatabaseState } from './health.ts'
+import { DatabaseHealth, DatabaseUnavailableError, isConnectionError, isDatabaseUnreachable, type DatabaseState } from './health.ts'
 
 const silent = pino({ level: 'silent' })
 
@@ -25,6 +25,22 @@ describe('isConnectionError', () => {
     ['a write to a closed socket', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }), true],
   ])('%s: %s', (_name, err, expected) => {
     expect(isConnectionError(err)).toBe(expected)
+  })
+})
+
+describe('isDatabaseUnreachable: what an API request answers 503 for, not 500', () => {
+  const serverError = (code: string) => Object.assign(new pg.DatabaseError('refused', 0, 'error'), { code })
+  it.each([
+    ['the database known to be away', new DatabaseUnavailableError({ state: 'down', since: '2026-12-06T08:00:00.000Z', lastError: 'gone' }), true],
+    ['a backend terminated by an administrator (57P01)', serverError('57P01'), true],
+    ['a connection dropped mid-query', new Error('Connection terminated unexpectedly'), true],
+    ['a refused socket', Object.assign(new Error('connect ECONNREFUSED /data/socket/.s.PGSQL.5432'), { code: 'ECONNREFUSED' }), true],
+    ['a socket file gone while the database restarts', Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' }), true],
+    ['a statement refused for its data (22P05)', serverError('22P05'), false],
+    ['a bug in our code', new TypeError("Cannot read properties of undefined (reading 'id')"), false],
+    ['something thrown that is not an error', 'oops', false],
+  ])('%s', (_name, err, expected) => {
+    expect(isDatabaseUnreachable(err)).toBe(expected)
   })
 })
 

@@ -45,6 +45,22 @@ export function isConnectionError(err: unknown): boolean {
   return true
 }
 
+/** Errors of a socket whose server went away or never answered. */
+const LOST_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOENT', 'ETIMEDOUT'])
+
+/**
+ * Whether `err` is known to say the database is out of reach, for answering a request "try again"
+ * (503) rather than "our bug" (500). Narrower than `isConnectionError`, which takes any error
+ * without a SQLSTATE for a connection error.
+ */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true
+  if (err instanceof pg.DatabaseError) return CONNECTION_SQLSTATE.test(err.code ?? '')
+  if (!(err instanceof Error)) return false
+  const code = (err as NodeJS.ErrnoException).code
+  return (code !== undefined && LOST_SOCKET_CODES.has(code)) || /Connection terminated|not queryable|connection error/i.test(err.message)
+}
+
 /**
  * Knows whether the database is `up` or `down`. A connection-level failure (a query that failed
  * with one, or a connection the pool reports dropped) marks it down; from then on it is probed with

@@ -49,6 +49,13 @@ export interface HttpFuzzOptions {
   name: string
 }
 
+/**
+ * How long a raw request waits for the status line. A server may wait for the rest of a request it
+ * cannot delimit (a body it does not read, a broken header) until its own idle timeout; that is the
+ * sender's problem, not a finding, and the liveness checks catch a server that stopped answering.
+ */
+const RAW_ANSWER_WAIT_MS = 2000
+
 /** Node's client refuses these in a request target or a header value; such requests go raw. */
 const UNSENDABLE_TARGET = /[^\u0021-\u00ff]/
 const UNSENDABLE_HEADER = /[^\t\u0020-\u007e\u0080-\u00ff]/
@@ -82,7 +89,10 @@ export async function fuzzHttp(options: HttpFuzzOptions): Promise<HttpFuzzReport
 
 /** Sends one request; resolves with its status, or 0 when the server closed the connection without answering. */
 export function send(host: string, port: number, request: HttpFuzzRequest, agent: http.Agent): Promise<number> {
-  const raw = UNSENDABLE_TARGET.test(request.target) || Object.entries(request.headers).some(([name, value]) => UNSENDABLE_HEADER.test(value) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+  // uWS reads no body for methods that have none: the bytes of one would poison a kept-alive connection
+  // for the requests after it, so such a request goes on a socket of its own.
+  const bodyWithoutMeaning = request.body !== undefined && !['POST', 'PUT', 'PATCH'].includes(request.method)
+  const raw = bodyWithoutMeaning || UNSENDABLE_TARGET.test(request.target) || Object.entries(request.headers).some(([name, value]) => UNSENDABLE_HEADER.test(value) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
   return raw ? sendRaw(host, port, request) : sendWithClient(host, port, request, agent)
 }
 
@@ -108,6 +118,7 @@ function sendRaw(host: string, port: number, request: HttpFuzzRequest): Promise<
       if (Buffer.concat(chunks).includes('\r\n')) socket.destroy()
     })
     socket.once('error', () => undefined)
+    socket.setTimeout(RAW_ANSWER_WAIT_MS, () => socket.destroy())
     socket.once('close', () => {
       const line = Buffer.concat(chunks).toString('latin1').split('\r\n')[0] ?? ''
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(line)

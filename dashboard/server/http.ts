@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponse, TemplatedApp } from '@trufflesuite/uws-js-unofficial'
 import { z } from 'zod'
+import { isDatabaseUnreachable } from '../../db/health.ts'
 import type { Logger } from '../../logger.ts'
 import { crossOriginRefusal, isHttps, type RequestHeaders, type WebSecurity } from './web-security.ts'
 
@@ -64,6 +65,7 @@ const STATUS_TEXT: Record<number, string> = {
   200: '200 OK', 201: '201 Created', 204: '204 No Content', 400: '400 Bad Request', 401: '401 Unauthorized',
   403: '403 Forbidden', 404: '404 Not Found', 409: '409 Conflict', 413: '413 Payload Too Large',
   415: '415 Unsupported Media Type', 422: '422 Unprocessable Entity', 429: '429 Too Many Requests', 500: '500 Internal Server Error',
+  503: '503 Service Unavailable',
 }
 
 export function statusLine(status: number): string {
@@ -297,6 +299,10 @@ function errorResponse(err: unknown, log: Logger, where: { method: string; url: 
     const message = err.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')
     log.debug({ ...where, status: 400, reason: message }, 'api request refused')
     return { status: 400, body: { error: { code: 'BAD_REQUEST', message } } }
+  }
+  if (isDatabaseUnreachable(err)) {
+    log.warn({ ...where, reason: (err as Error).message }, 'api request failed: database unavailable')
+    return { status: 503, body: { error: { code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable; try again in a moment' } } }
   }
   const sqlState = pgDataException(err)
   if (sqlState) {

@@ -1,6 +1,7 @@
 import uWS from '@trufflesuite/uws-js-unofficial'
 import { Server } from 'socket.io'
 import type { Database } from '../../db/client.ts'
+import { isDatabaseUnreachable } from '../../db/health.ts'
 import type { DatabaseHealth } from '../../db/health.ts'
 import type { Logger } from '../../logger.ts'
 import type { GatewayStats } from '../../gateway/stats.ts'
@@ -68,14 +69,16 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
       })
       if (refusal) return next(new Error('CROSS_ORIGIN'))
       const token = parseCookies(header('cookie'))[SESSION_COOKIE]
-      const user = await deps.auth.userForToken(token).catch(() => null)
+      const user = await deps.auth.userForToken(token)
       if (!user || token === undefined) return next(new Error('UNAUTHENTICATED'))
       socket.data.user = user
       socket.data.session = token
       next()
     } catch (err) {
-      log.warn({ err }, 'live connection check failed')
-      next(new Error('UNAUTHENTICATED'))
+      // The session could not be looked up: not a sign-out, so the browser keeps its page and retries.
+      const unreachable = isDatabaseUnreachable(err)
+      log.warn(unreachable ? { reason: (err as Error).message } : { err }, 'live connection check failed')
+      next(new Error(unreachable ? 'DATABASE_UNAVAILABLE' : 'UNAUTHENTICATED'))
     }
   })
   const visibility = await Visibility.load(deps.db)

@@ -124,7 +124,9 @@ async function settle(message: DecodedMessage, context: GatewayContext, log: Mes
       await context.writer.write(records)
     } catch (err) {
       context.stats.reject(protocol, 'STORAGE_FAILED')
-      log.error({ err }, 'records not stored; not acknowledging')
+      // The writer logs why a batch failed (with its stack) once per batch; here, one line per message
+      // without it, since a database away for a minute fails thousands of messages the same way.
+      log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'records not stored; not acknowledging')
       return { ok: false, reason: 'STORAGE_FAILED' }
     }
     context.stats.for(protocol).records += records.length

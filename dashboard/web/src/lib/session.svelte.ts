@@ -18,13 +18,17 @@ export class Session {
     })
   }
 
-  /** Asks the server who we are; a 401 just means nobody is logged in. */
+  /**
+   * Asks the server who we are; a 401 just means nobody is logged in. A server that cannot tell for now
+   * (unreachable, or its database away: 503) has not signed anyone out: a signed-in user stays on the page.
+   */
   async check(): Promise<void> {
     try {
       this.user = await api.get<Me>('/api/me')
       this.problem = null
     } catch (error) {
-      this.user = null
+      const undecided = error instanceof api.ApiError && (error.status === 0 || error.status === 503)
+      if (!undecided) this.user = null
       this.problem = error instanceof api.ApiError && error.status === 401 ? null : api.userMessage(error)
     } finally {
       this.checked = true
