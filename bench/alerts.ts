@@ -8,7 +8,7 @@
 import type { DeviceRecord, RecordEvent } from '../gateway/record.ts'
 import { sweepNoUpdate } from '../processor/no-update-sweep.ts'
 import { processRecord } from '../processor/pipeline.ts'
-import { DEFAULT_STATE_SETTINGS, applyLive, emptyState, isHistory, type VehicleState } from '../processor/state.ts'
+import { DEFAULT_STATE_SETTINGS, applyLive, emptyState, isHistory, isMoving, type VehicleState } from '../processor/state.ts'
 
 export interface AlertsBenchOptions {
   /** States swept (default 100,000). */
@@ -83,8 +83,11 @@ export function alertsBench(options: AlertsBenchOptions = {}): AlertsBenchResult
     for (const record of records) {
       const state = next.get(record.imei) ?? emptyState(record.imei, record.protocol)
       const newestFixMs = state.position ? Date.parse(state.position.fixTime) : undefined
-      const buffered = isHistory(record, newestFixMs, settings)
-      next.set(record.imei, applyLive(state, record, buffered, record.ignition, settings))
+      const fixMs = Date.parse(record.fixTime)
+      const receivedMs = Date.parse(record.receivedAt)
+      const buffered = isHistory(record, newestFixMs, settings, fixMs, receivedMs)
+      const obs = { record, buffered, fixMs, receivedMs, lane: null, ignition: record.ignition, moving: isMoving(record, settings), fixed: record.valid }
+      next.set(record.imei, applyLive(state, obs, settings).state)
     }
     return ((performance.now() - start) * 1e6) / records.length
   }

@@ -4,22 +4,24 @@
  * at or after the set time — else by distance between valid fixes and by ignition-on time.
  */
 import type { DeviceRecord } from '../gateway/record.ts'
+import { NO_CHANGES } from './alerts/changes.ts'
 import { distanceM } from './geo.ts'
 import type { Observation } from './observation.ts'
+import type { StepResult } from './pipeline.ts'
 import { copyState, type StateSettings, type VehicleState } from './state.ts'
 import { copyCounters, copyTracking, type CounterTracking } from './tracking.ts'
 
 const MS_PER_HOUR = 3_600_000
 
-export function applyCounters(state: VehicleState, obs: Observation, settings: StateSettings): VehicleState {
+export function applyCounters(state: VehicleState, obs: Observation, settings: StateSettings): StepResult {
   // A fix from a clock far ahead joins no lane: as a baseline it would make every true reading after it look older.
-  if (obs.lane === null) return state
+  if (obs.lane === null) return { state, changes: NO_CHANGES }
   const counters = state.tracking.counters
   // Before the office user's reading: already part of the value they entered.
-  if (counters.setAtMs !== null && obs.fixMs < counters.setAtMs) return state
+  if (counters.setAtMs !== null && obs.fixMs < counters.setAtMs) return { state, changes: NO_CHANGES }
   const odometer = odometerStep(counters, state.odometerKm, obs, settings)
   const hours = hoursStep(odometer.counters, state, obs, settings)
-  if (hours.counters === counters && odometer.km === state.odometerKm && hours.h === state.engineHoursH) return state
+  if (hours.counters === counters && odometer.km === state.odometerKm && hours.h === state.engineHoursH) return { state, changes: NO_CHANGES }
   const next = copyState(state)
   next.odometerKm = odometer.km
   next.engineHoursH = hours.h
@@ -27,7 +29,7 @@ export function applyCounters(state: VehicleState, obs: Observation, settings: S
     next.tracking = copyTracking(state.tracking)
     next.tracking.counters = hours.counters
   }
-  return next
+  return { state: next, changes: NO_CHANGES }
 }
 
 interface Reading {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ALERT_STEPS, laneOf, processRecord } from './pipeline.ts'
+import { ALERT_STEPS, STEPS, laneOf, processRecord } from './pipeline.ts'
 import { emptyState } from './state.ts'
 import { compactTracking, reviveTracking } from './tracking.ts'
 import { at, drive, raisedOf, recordAt, settingsWith } from './testing.ts'
@@ -9,6 +9,12 @@ const settings = settingsWith()
 describe('processor pipeline', () => {
   it('lists the alert detectors in order: no-update clear, power, harsh driving, ignition wiring', () => {
     expect(ALERT_STEPS.map((step) => step.name)).toEqual(['clearNoUpdate', 'detectPowerDisconnect', 'detectHarshDriving', 'detectIgnitionWiring'])
+  })
+
+  it('runs every record through one ordered list of steps', () => {
+    expect(STEPS.map((step) => step.name)).toEqual([
+      'enterHistory', 'applyLive', 'applyCounters', 'clearNoUpdate', 'detectPowerDisconnect', 'detectHarshDriving', 'detectIgnitionWiring', 'advanceTimeline',
+    ])
   })
 
   it('marks history and flags the alerts it raises as delayed, while live records raise them undelayed', () => {

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { makeRecord } from '../test/helpers/records.ts'
+import { observe } from './pipeline.ts'
 import { applyLive, DEFAULT_STATE_SETTINGS as settings, emptyState, isHistory, statusAt } from './state.ts'
 import { at, drive, recordAt, START_MS } from './testing.ts'
 
 describe('vehicle state', () => {
   const start = emptyState('356307042441013', 'teltonika')
-  const live = (state: typeof start, record: ReturnType<typeof makeRecord>) => applyLive(state, record, false, record.ignition, settings)
+  const liveStep = (state: typeof start, record: ReturnType<typeof makeRecord>, buffered: boolean, ignition: boolean | undefined) =>
+    applyLive(state, { ...observe(state, record, settings), buffered, ignition }, settings).state
+  const live = (state: typeof start, record: ReturnType<typeof makeRecord>) => liveStep(state, record, false, record.ignition)
 
   it('takes the newest fix as the live position and derives moving and stopped from motion and ignition', () => {
     const moving = live(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z', speedKmh: 40 }))
@@ -57,7 +60,7 @@ describe('vehicle state', () => {
     expect(after.position?.latitude).toBe(55)
     expect(after.lastSeen).toBe('2026-01-01T10:05:00.000Z')
     expect(after.tracking.lastSeenMs).toBe(Date.parse('2026-01-01T10:05:00.000Z'))
-    const flagged = applyLive(first, makeRecord({ fixTime: '2026-01-01T11:00:00.000Z' }), true, true, settings)
+    const flagged = liveStep(first, makeRecord({ fixTime: '2026-01-01T11:00:00.000Z' }), true, true)
     expect(flagged.position?.fixTime).toBe('2026-01-01T10:00:00.000Z')
   })
 

@@ -1,6 +1,9 @@
 import type { DeviceRecord, Protocol } from '../gateway/record.ts'
 import type { LivePosition, VehicleStatus } from '../dashboard/shared/contract.ts'
 import { copyTracking, emptyTracking, type Tracking } from './tracking.ts'
+import { NO_CHANGES } from './alerts/changes.ts'
+import type { Observation } from './observation.ts'
+import type { StepResult } from './pipeline.ts'
 
 /** Where ignition comes from when a device reports none (VIRTUAL_IGNITION). */
 export const VIRTUAL_IGNITION_MODES = ['none', 'voltage', 'motion'] as const
@@ -176,34 +179,26 @@ export function isMoving(record: DeviceRecord, settings: StateSettings): boolean
 
 /**
  * The live step: lastSeen, and for a record that may move the live position (not history, not from a
- * wrong clock, not older) the position and status. `ignition` is the effective one (virtual-ignition.ts).
+ * wrong clock, not older) the position and status. The ignition is the effective one (virtual-ignition.ts).
  * Idle needs ignition on without moving for more than idleAfterMs; until then the previous status stays.
  */
-export function applyLive(
-  state: VehicleState,
-  record: DeviceRecord,
-  buffered: boolean,
-  ignition: boolean | undefined,
-  settings: StateSettings,
-  fixMs = Date.parse(record.fixTime),
-  receivedMs = Date.parse(record.receivedAt),
-): VehicleState {
+export function applyLive(state: VehicleState, obs: Observation, settings: StateSettings): StepResult {
+  const { record, fixMs, receivedMs } = obs
   const newer = state.lastSeen === null || record.receivedAt > state.lastSeen
   const lastSeen = newer ? record.receivedAt : state.lastSeen
   const lastSeenMs = newer ? receivedMs : state.tracking.lastSeenMs
-  const moves = hasCoordinates(record) && movesLivePosition(state, record, buffered, fixMs - receivedMs, settings)
-  if (!moves && !newer) return state
+  const moves = hasCoordinates(record) && movesLivePosition(state, record, obs.buffered, fixMs - receivedMs, settings)
+  if (!moves && !newer) return { state, changes: NO_CHANGES }
   const next = copyState(state)
   const tracking = copyTracking(state.tracking)
   next.lastSeen = lastSeen
   next.tracking = tracking
   tracking.lastSeenMs = lastSeenMs
-  if (!moves) return next
-  const moving = isMoving(record, settings) === true
+  if (!moves) return { state: next, changes: NO_CHANGES }
   let status: VehicleStatus
   let idleSinceMs: number | null = null
-  if (moving) status = 'moving'
-  else if (ignition === true) {
+  if (obs.moving === true) status = 'moving'
+  else if (obs.ignition === true) {
     idleSinceMs = state.tracking.idleSinceMs ?? fixMs
     const previous = state.status === 'never' ? 'idle' : state.status
     status = fixMs - idleSinceMs > settings.idleAfterMs ? 'idle' : previous
@@ -211,7 +206,7 @@ export function applyLive(
   next.position = toLivePosition(record as PositionedRecord)
   next.status = status
   tracking.idleSinceMs = idleSinceMs
-  return next
+  return { state: next, changes: NO_CHANGES }
 }
 
 type PositionedRecord = DeviceRecord & { latitude: number; longitude: number }
