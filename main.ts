@@ -12,12 +12,8 @@ import { makePrivateDirectory, startEmbeddedDatabase } from './db/embedded.ts'
 import { DatabaseHealth } from './db/health.ts'
 import { MigrationError, migrate } from './db/migrate.ts'
 import { startMaintenance } from './db/maintenance.ts'
-import { InProcessLiveBus } from './processor/live.ts'
-import { GroupCommitIngest } from './processor/ingest.ts'
+import { startProcessor } from './processor/processor.ts'
 import { DEFAULT_STATE_SETTINGS, type StateSettings } from './processor/state.ts'
-import { startNoUpdateSweep, sweepIntervalMs } from './processor/no-update-sweep.ts'
-import { VehicleStates } from './processor/vehicle-states.ts'
-import { DatabaseDeviceAdmission } from './processor/device-admission.ts'
 import { AlertRuleIndex } from './processor/notify/rules.ts'
 import { AlertNotifier } from './processor/notify/notifier.ts'
 import { DeviceConnections } from './gateway/connections.ts'
@@ -49,23 +45,10 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   const stopMaintenance = embedded ? startMaintenance(db, log) : () => {}
 
   const stateSettings = stateSettingsOf(config)
-  const states = await VehicleStates.load(db)
-  const bus = new InProcessLiveBus()
-  const ingest = new GroupCommitIngest(db, states, log.child({ part: 'ingest' }), {
-    settings: stateSettings,
-    health: database,
-    onCommitted: (changed, _records, alerts) => {
-      changed.forEach((state) => bus.publish('vehicle', state))
-      alerts.raised.forEach((alert) => bus.publish('alert', alert))
-      alerts.cleared.forEach((alert) => bus.publish('alertCleared', alert))
-    },
-  })
-  const stopSweep = startNoUpdateSweep(ingest, { intervalMs: sweepIntervalMs(stateSettings), log: log.child({ part: 'sweep' }) })
-  const connections = new DeviceConnections(({ imei, protocol, connected }) => {
-    const state = { ...states.getOrEmpty(imei, protocol), connected }
-    states.set(state)
-    bus.publish('vehicle', state)
-  })
+  // The one writer of vehicle state; the gateway and the dashboard reach it through its interfaces only.
+  const processor = await startProcessor(db, { settings: stateSettings, registration: config.DEVICE_REGISTRATION, health: database }, log)
+  const { bus } = processor
+  const connections = new DeviceConnections(processor.commands.connectionChanged)
 
   const auth = new Auth(db, config.SESSION_TTL_HOURS * 3_600_000)
   const admin = await auth.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD)
@@ -85,15 +68,14 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   }, log.child({ part: 'notify' }))
 
   const stats = new GatewayStats()
-  const devices = await DatabaseDeviceAdmission.load(db, config.DEVICE_REGISTRATION)
   // Installers watch a device's messages: the gateway reports each one here, the dashboard shows the watched ones.
   const packets = new PacketLog()
   // Records that can never be stored are refused alone and kept here for the device page.
   const quarantine = new Quarantine()
-  const gatewayDeps: GatewayDeps = { writer: ingest, devices, stats, connections, packets, quarantine }
+  const gatewayDeps: GatewayDeps = { writer: processor.writer, devices: processor.admission, stats, connections, packets, quarantine }
   const gateway = await startGateway(config, gatewayDeps, log)
   const dashboard = await startDashboard(config.HOST, config.HTTP_PORT, {
-    db, database, auth, states, stats, bus, stateSettings, devices, log, alertRules,
+    db, database, auth, states: processor.view, commands: processor.commands, stats, bus, stateSettings, log, alertRules,
     notifications: notifier,
     packets,
     quarantine,
@@ -111,7 +93,7 @@ export async function main(config: Config, log: Logger): Promise<() => Promise<v
   return async () => {
     dashboard.close()
     await gateway.close()
-    stopSweep()
+    processor.stop()
     notifier.close()
     stopMaintenance()
     process.off('SIGUSR2', restartDatabase)

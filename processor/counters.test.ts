@@ -10,7 +10,7 @@ const LON = 25.2797
 
 describe('mileage and engine hours', () => {
   const settings = settingsWith()
-  const setAt1000 = rebaseCounters(emptyState('356307042441013', 'teltonika'), 1000, 500, START_MS, 1)
+  const setAt1000 = rebaseCounters(emptyState('356307042441013', 'teltonika'), 1000, 500, START_MS)
 
   it('accumulates the distance between valid moving fixes from the value the office user set', () => {
     const { state } = drive(

@@ -125,10 +125,9 @@ function hoursStep(counters: CounterTracking, state: VehicleState, obs: Observat
  * read afresh from their first reading at or after that time (a device that reports counters keeps being
  * read that way; fix distance restarts from the next fix).
  */
-export function rebaseCounters(state: VehicleState, odometerKm: number, engineHoursH: number, atMs: number, seq: number): VehicleState {
+export function rebaseCounters(state: VehicleState, odometerKm: number, engineHoursH: number, atMs: number): VehicleState {
   const counters = copyCounters(state.tracking.counters)
   counters.setAtMs = atMs
-  counters.seq = seq
   counters.deviceOdometerKm = null
   counters.deviceOdometerAtMs = null
   counters.deviceHoursH = null

@@ -1,48 +1,29 @@
-import type { Database } from '../db/client.ts'
 import type { Admission, DeviceAdmission } from '../gateway/admission.ts'
 import type { Protocol } from '../gateway/record.ts'
+import type { VehicleStateView } from './vehicle-states.ts'
 
 export type RegistrationMode = 'open' | 'closed'
 
 /**
  * `open`: every new IMEI is admitted and registered at once, so it shows in the device list as
  * unassigned. `closed`: only devices registered beforehand (API or earlier traffic) are admitted.
- * Either way a device stays bound to the protocol it registered with. Known IMEIs and their protocol
- * are kept in memory: a device's every datagram or request asks again.
+ * Either way a device stays bound to the protocol it registered with. A registered device is one the
+ * processor holds a state for (every devices row is loaded at start, and registering commits one), so
+ * a device's every datagram or request is answered from memory.
  */
-export class DatabaseDeviceAdmission implements DeviceAdmission {
-  private constructor(
-    private readonly db: Database,
+export class DeviceRegistration implements DeviceAdmission {
+  constructor(
     private readonly mode: RegistrationMode,
-    private readonly known: Map<string, Protocol>,
+    private readonly states: Pick<VehicleStateView, 'get'>,
+    /** The processor's command: registers the device, resolving with the protocol it is registered with. */
+    private readonly register: (imei: string, protocol: Protocol) => Promise<Protocol>,
   ) {}
 
-  static async load(db: Database, mode: RegistrationMode): Promise<DatabaseDeviceAdmission> {
-    const { rows } = await db.query<{ imei: string; protocol: Protocol }>('SELECT imei, protocol FROM devices')
-    return new DatabaseDeviceAdmission(db, mode, new Map(rows.map((row) => [row.imei, row.protocol])))
-  }
-
   async admit(imei: string, protocol: Protocol): Promise<Admission> {
-    const registered = this.known.get(imei)
+    const registered = this.states.get(imei)?.protocol
     if (registered !== undefined) return registered === protocol ? 'admitted' : 'otherProtocol'
     if (this.mode === 'closed') return 'unknown'
     const stored = await this.register(imei, protocol)
     return stored === protocol ? 'admitted' : 'otherProtocol'
-  }
-
-  /**
-   * Registers a device ahead of its first connection (the only way in when registration is closed).
-   * Resolves with the protocol the IMEI is registered with: an IMEI already registered keeps its own.
-   */
-  async register(imei: string, protocol: Protocol): Promise<Protocol> {
-    const { rows } = await this.db.query<{ protocol: Protocol }>(
-      `INSERT INTO devices (imei, protocol) VALUES ($1, $2)
-       ON CONFLICT (imei) DO UPDATE SET imei = EXCLUDED.imei
-       RETURNING protocol`,
-      [imei, protocol],
-    )
-    const registered = rows[0]?.protocol ?? protocol
-    this.known.set(imei, registered)
-    return registered
   }
 }

@@ -138,6 +138,59 @@ describe('group-commit ingest on the embedded TimescaleDB', () => {
     expect(states.get(good[0]!)?.position?.fixTime).toBe('2026-03-01T14:01:00.000Z')
   })
 
+  it('commits counters set while a batch is in flight after it, so the batch does not overwrite them, and records grow from them', async () => {
+    const imei = '356307042441005'
+    const M = 1 / 111_195
+    // The real database, with one batch statement held until the counters were set.
+    let hold = false
+    let held!: () => void
+    let release!: () => void
+    const sent = new Promise<void>((resolve) => (held = resolve))
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const holding = new Proxy(database.db, {
+      get(target, key, receiver) {
+        if (key !== 'query') return Reflect.get(target, key, receiver)
+        return async (sql: string, params?: unknown[]) => {
+          if (hold && sql.includes('positions_written')) {
+            hold = false
+            held()
+            await gate
+          }
+          return target.query(sql, params)
+        }
+      },
+    })
+    const own = new GroupCommitIngest(holding, await VehicleStates.load(database.db), pino({ level: 'silent' }), { settings: DEFAULT_STATE_SETTINGS })
+    const fix = (seconds: number, metres: number) =>
+      makeRecord({ imei, fixTime: new Date(Date.parse('2026-03-01T15:00:00.000Z') + seconds * 1000).toISOString(), latitude: 54 + metres * M, longitude: 25, speedKmh: 36 })
+    await own.write([fix(0, 0)])
+    hold = true
+    const inFlight = own.write([fix(10, 300)])
+    await sent
+    const counters = own.startCountersFrom(imei, { odometerKm: 12_000, engineHoursH: 800 }, new Date('2026-03-01T15:00:15.000Z'))
+    release()
+    await inFlight
+    await counters
+    const reloaded = await VehicleStates.load(database.db)
+    expect(reloaded.countersOf(imei), 'stored with the command, not left to the next batch').toEqual({ odometerKm: 12_000, engineHoursH: 800 })
+    await own.write([fix(20, 800)])
+    expect((await VehicleStates.load(database.db)).countersOf(imei)!.odometerKm).toBeCloseTo(12_000, 6)
+    await own.write([fix(30, 1300)])
+    expect((await VehicleStates.load(database.db)).countersOf(imei)!.odometerKm).toBeCloseTo(12_000.5, 3)
+  })
+
+  it('registers a device with a state of its own, bound to its first protocol, that starts from counters set before its first record', async () => {
+    const imei = '356307042441006'
+    expect(await ingest.register(imei, 'gt06')).toBe('gt06')
+    expect(await ingest.register(imei, 'teltonika')).toBe('gt06')
+    expect(states.get(imei)).toMatchObject({ protocol: 'gt06', status: 'never', lastSeen: null })
+    expect((await database.db.query('SELECT protocol, last_status FROM devices WHERE imei = $1', [imei])).rows).toEqual([{ protocol: 'gt06', last_status: 'never' }])
+    await ingest.startCountersFrom(imei, { odometerKm: 42, engineHoursH: 7 }, new Date('2026-03-01T16:00:00.000Z'))
+    await ingest.write([makeRecord({ imei, protocol: 'gt06', fixTime: '2026-03-01T16:00:10.000Z' })])
+    expect(states.countersOf(imei)).toEqual({ odometerKm: 42, engineHoursH: 7 })
+    expect(states.get(imei)?.position?.fixTime).toBe('2026-03-01T16:00:10.000Z')
+  })
+
   it('reloads the live state from the database after a restart', async () => {
     const reloaded = await VehicleStates.load(database.db)
     expect(reloaded.get('356307042441002')?.position).toMatchObject({ fixTime: '2026-03-01T12:00:00.000Z', latitude: 55 })
@@ -222,7 +275,7 @@ describe('group-commit ingest on the embedded TimescaleDB', () => {
 
     it('keeps the tracking and the counters across a restart and applies counters set while it was down', async () => {
       await ingest.write([power('2026-03-02T09:40:00.000Z', { externalVoltageV: 0, events: ['powerCut'] })])
-      states.setCounters(imei, 20_000, 1_500, '2026-03-02T09:40:30.000Z')
+      await ingest.startCountersFrom(imei, { odometerKm: 20_000, engineHoursH: 1_500 }, new Date('2026-03-02T09:40:30.000Z'))
       await ingest.write([power('2026-03-02T09:41:00.000Z', { externalVoltageV: 0, latitude: LAT + 0.001 })])
       const km = states.get(imei)!.odometerKm
       expect(km).toBeGreaterThanOrEqual(20_000)

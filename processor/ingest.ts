@@ -1,12 +1,13 @@
 import type { Database } from '../db/client.ts'
 import { DatabaseUnavailableError, isConnectionError, type DatabaseHealth } from '../db/health.ts'
-import type { DeviceRecord } from '../gateway/record.ts'
+import type { DeviceRecord, Protocol } from '../gateway/record.ts'
 import type { Logger } from '../logger.ts'
 import type { AlertChange } from './alerts/changes.ts'
 import { storeAlertChanges, type StoredChanges } from './alert-store.ts'
+import { rebaseCounters } from './counters.ts'
 import { sweepNoUpdate, type SweepTarget } from './no-update-sweep.ts'
 import { processRecord } from './pipeline.ts'
-import type { StateSettings, VehicleState } from './state.ts'
+import { emptyState, type StateSettings, type VehicleState } from './state.ts'
 import { compactTracking } from './tracking.ts'
 import type { VehicleStates } from './vehicle-states.ts'
 
@@ -34,9 +35,20 @@ export interface IngestOptions {
   health?: Pick<DatabaseHealth, 'state' | 'status' | 'failed'>
 }
 
-interface PendingSweep {
-  now: number
-  resolve: () => void
+/**
+ * A change of vehicle state that comes from no record: the no-update sweep, a device registered, the
+ * counters an office user set. Run in the ingest sequence, after the batch's records and on top of their
+ * states, and committed in the batch's transaction.
+ */
+type Command =
+  | { kind: 'sweep'; now: number }
+  | { kind: 'register'; imei: string; protocol: Protocol }
+  | { kind: 'counters'; imei: string; odometerKm: number; engineHoursH: number; atMs: number }
+
+interface PendingCommand {
+  command: Command
+  /** With the state the command left for its device (none for a sweep), once it is committed. */
+  resolve: (state: VehicleState | undefined) => void
   reject: (err: unknown) => void
 }
 
@@ -48,7 +60,9 @@ interface PendingSweep {
  * Each record goes through the processor pipeline (pipeline.ts) before the transaction; the records,
  * their events, the alerts raised or cleared and the devices' next states (tracking included) are then
  * written in that one transaction, so an ACKed record's state and alerts are as durable as the record.
- * The no-update sweep runs in the same sequence (`sweep`), so it never races a batch for a device.
+ * The changes of state that come from no record — the no-update sweep (`sweep`), a device registered
+ * (`register`), counters set by an office user (`startCountersFrom`) — run in the same sequence as
+ * commands, so none races a batch for a device, and they are as durable as the records.
  *
  * While a transaction runs, the writes arriving for the next one are prepared at once (pipeline and
  * JSON) on top of the states that transaction will commit, so the database is not kept waiting for
@@ -60,7 +74,7 @@ interface PendingSweep {
  */
 export class GroupCommitIngest implements RecordWriter, SweepTarget {
   #pending: PendingWrite[] = []
-  #sweeps: PendingSweep[] = []
+  #commands: PendingCommand[] = []
   #flushing = false
   /** The next states of the transaction in flight, not committed yet. */
   #inflight: ReadonlyMap<string, VehicleState> | undefined
@@ -88,9 +102,31 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
   }
 
   /** Runs the no-update sweep at `now` between batches and stores its alerts; resolves once they are committed. */
-  sweep(now: number): Promise<void> {
+  async sweep(now: number): Promise<void> {
+    await this.#run({ kind: 'sweep', now })
+  }
+
+  /**
+   * Registers a device (its devices row, and its live state in memory). Resolves once committed, with the
+   * protocol the IMEI is registered with: an IMEI registered already keeps its own.
+   */
+  async register(imei: string, protocol: Protocol): Promise<Protocol> {
+    return (await this.#run({ kind: 'register', imei, protocol }))?.protocol ?? protocol
+  }
+
+  /**
+   * An office user set the current mileage and engine hours of the vehicle that has device `imei`: from
+   * `at` on they grow from these values (counters.ts, rebaseCounters). Pass the time stored in
+   * vehicles.counters_set_at, which a restart re-applies should this never commit. Resolves once the
+   * device's state carrying them is committed; a device without a state (never registered) has nothing to rebase.
+   */
+  async startCountersFrom(imei: string, counters: { odometerKm: number; engineHoursH: number }, at: Date): Promise<void> {
+    await this.#run({ kind: 'counters', imei, odometerKm: counters.odometerKm, engineHoursH: counters.engineHoursH, atMs: at.getTime() })
+  }
+
+  #run(command: Command): Promise<VehicleState | undefined> {
     return new Promise((resolve, reject) => {
-      this.#sweeps.push({ now, resolve, reject })
+      this.#commands.push({ command, resolve, reject })
       if (!this.#flushing) this.#scheduleFlush()
     })
   }
@@ -106,10 +142,10 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
     this.#prepare()
     const batch = this.#prepared
     this.#prepared = emptyBatch()
-    const sweeps = this.#sweeps.splice(0)
+    const commands = this.#commands.splice(0)
     const { writes, records } = batch
     try {
-      const changed = this.#sweepInto(batch, sweeps)
+      const { changed, results } = this.#applyCommands(batch, commands)
       this.#inflight = batch.next
       const alerts = await this.#store(batch, changed)
       this.#inflight = undefined
@@ -118,7 +154,7 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
       // while the ACKs go out and the live feed is told.
       this.#next()
       for (const write of writes) write.resolve()
-      for (const sweep of sweeps) sweep.resolve()
+      commands.forEach((command, i) => command.resolve(results[i]))
       if (records.length > 0 || committed.length > 0) this.options.onCommitted?.(committed, records, alerts)
     } catch (err) {
       this.#inflight = undefined
@@ -126,16 +162,16 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
       // What was prepared meanwhile assumed this batch's states: prepare it again from the committed ones.
       this.#pending.unshift(...unprepare(this.#prepared))
       this.#prepared = emptyBatch()
-      if (!isConnectionError(err) && writes.length + (sweeps.length > 0 ? 1 : 0) > 1) {
+      if (!isConnectionError(err) && writes.length + (commands.length > 0 ? 1 : 0) > 1) {
         this.log.warn({ err, writes: writes.length, records: records.length }, 'ingest batch refused by the database; committing its writes apart')
-        await this.#commitApart(unprepare(batch), sweeps)
+        await this.#commitApart(unprepare(batch), commands)
         this.#next()
         return
       }
       this.log.error({ err, records: records.length }, 'ingest batch failed; devices will retry')
       this.#next()
       for (const write of writes) write.reject(err)
-      for (const sweep of sweeps) sweep.reject(err)
+      for (const command of commands) command.reject(err)
     }
   }
 
@@ -144,21 +180,21 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
    * halves, each prepared anew from the committed states, until each write that still fails is alone:
    * that write is rejected (its device resends it, or the gateway refuses it), every other one commits
    * and its writer is released. One device's bad record never keeps another device's records out.
-   * The sweep goes on its own. Writes arriving meanwhile wait for the next batch.
+   * The commands go on their own. Writes arriving meanwhile wait for the next batch.
    */
-  async #commitApart(writes: PendingWrite[], sweeps: PendingSweep[]): Promise<void> {
-    const groups: { writes: PendingWrite[]; sweeps: PendingSweep[] }[] = halves(writes).map((half) => ({ writes: half, sweeps: [] }))
-    if (sweeps.length > 0) groups.push({ writes: [], sweeps })
+  async #commitApart(writes: PendingWrite[], commands: PendingCommand[]): Promise<void> {
+    const groups: { writes: PendingWrite[]; commands: PendingCommand[] }[] = halves(writes).map((half) => ({ writes: half, commands: [] }))
+    if (commands.length > 0) groups.push({ writes: [], commands })
     while (groups.length > 0) {
       const group = groups.shift()!
       const batch = emptyBatch()
       for (const write of group.writes) this.#prepareWrite(batch, write)
       try {
-        const changed = this.#sweepInto(batch, group.sweeps)
+        const { changed, results } = this.#applyCommands(batch, group.commands)
         const alerts = await this.#store(batch, changed)
         const committed = changed.map((state) => this.states.commit(state))
         for (const write of group.writes) write.resolve()
-        for (const sweep of group.sweeps) sweep.resolve()
+        group.commands.forEach((command, i) => command.resolve(results[i]))
         if (batch.records.length > 0 || committed.length > 0) this.options.onCommitted?.(committed, batch.records, alerts)
       } catch (err) {
         unprepare(batch)
@@ -167,24 +203,24 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
           this.log.error({ err }, 'ingest batch failed; devices will retry')
           for (const rest of [group, ...groups.splice(0)]) {
             for (const write of rest.writes) write.reject(err)
-            for (const sweep of rest.sweeps) sweep.reject(err)
+            for (const command of rest.commands) command.reject(err)
           }
           return
         }
         if (group.writes.length > 1) {
-          groups.unshift(...halves(group.writes).map((half) => ({ writes: half, sweeps: [] })))
+          groups.unshift(...halves(group.writes).map((half) => ({ writes: half, commands: [] })))
           continue
         }
         const [first] = batch.records
         this.log.error({ err, imei: first?.imei, fixTime: first?.fixTime, records: batch.records.length }, 'records refused by the database; not acknowledging them')
         for (const write of group.writes) write.reject(err)
-        for (const sweep of group.sweeps) sweep.reject(err)
+        for (const command of group.commands) command.reject(err)
       }
     }
   }
 
   /**
-   * While the database is known to be away, every waiting write and sweep fails at once (devices keep
+   * While the database is known to be away, every waiting write and command fails at once (devices keep
    * their data and resend) instead of piling up behind it. Returns whether it was away.
    */
   #failWhileDatabaseAway(): boolean {
@@ -193,16 +229,16 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
     const err = new DatabaseUnavailableError(health.status())
     const writes = [...unprepare(this.#prepared), ...this.#pending.splice(0)]
     this.#prepared = emptyBatch()
-    const sweeps = this.#sweeps.splice(0)
+    const commands = this.#commands.splice(0)
     this.#flushing = false
     for (const write of writes) write.reject(err)
-    for (const sweep of sweeps) sweep.reject(err)
+    for (const command of commands) command.reject(err)
     return true
   }
 
   /** Flushes what arrived meanwhile, at once (the flush runs up to sending its statement), or stops flushing. */
   #next(): void {
-    if (this.#pending.length > 0 || this.#prepared.writes.length > 0 || this.#sweeps.length > 0) void this.#flush()
+    if (this.#pending.length > 0 || this.#prepared.writes.length > 0 || this.#commands.length > 0) void this.#flush()
     else this.#flushing = false
   }
 
@@ -240,14 +276,33 @@ export class GroupCommitIngest implements RecordWriter, SweepTarget {
     }
   }
 
-  /** Runs the no-update sweeps on top of the batch's states; returns every state the batch changes. */
-  #sweepInto(batch: PreparedBatch, sweeps: PendingSweep[]): VehicleState[] {
-    if (sweeps.length > 0) {
-      const swept = sweepNoUpdate(this.states.all(), Math.max(...sweeps.map((sweep) => sweep.now)), this.options.settings, batch.next)
+  /**
+   * Runs the commands, in order, on top of the batch's states; returns every state the batch changes and
+   * each command's result (the state it left for its device).
+   */
+  #applyCommands(batch: PreparedBatch, commands: PendingCommand[]): { changed: VehicleState[]; results: (VehicleState | undefined)[] } {
+    const results = commands.map(({ command }) => this.#apply(batch, command))
+    return { changed: [...batch.next.values()], results }
+  }
+
+  #apply(batch: PreparedBatch, command: Command): VehicleState | undefined {
+    if (command.kind === 'sweep') {
+      const swept = sweepNoUpdate(this.states.all(), command.now, this.options.settings, batch.next)
       for (const state of swept.states) batch.next.set(state.imei, state)
       for (const raise of swept.raised) batch.changes.push(raise)
+      return undefined
     }
-    return [...batch.next.values()]
+    const current = batch.next.get(command.imei) ?? this.states.get(command.imei)
+    if (command.kind === 'register') {
+      if (current !== undefined) return current
+      const registered = emptyState(command.imei, command.protocol)
+      batch.next.set(command.imei, registered)
+      return registered
+    }
+    if (current === undefined) return undefined
+    const rebased = rebaseCounters(current, command.odometerKm, command.engineHoursH, command.atMs)
+    batch.next.set(command.imei, rebased)
+    return rebased
   }
 
   async #store(batch: PreparedBatch, changed: VehicleState[]): Promise<StoredChanges> {

@@ -50,8 +50,6 @@ export interface Lane {
 export interface CounterTracking {
   /** counters_set_at of the values in force (ms), null if never set: records before it do not count. */
   setAtMs: number | null
-  /** The VehicleStates.setCounters call this state reflects (0: none since start). */
-  seq: number
   /** Last device odometer reading taken into account, and its fix time. */
   deviceOdometerKm: number | null
   deviceOdometerAtMs: number | null
@@ -121,7 +119,6 @@ export function copyLane(lane: Lane): Lane {
 export function copyCounters(c: CounterTracking): CounterTracking {
   return {
     setAtMs: c.setAtMs,
-    seq: c.seq,
     deviceOdometerKm: c.deviceOdometerKm,
     deviceOdometerAtMs: c.deviceOdometerAtMs,
     usesDeviceOdometer: c.usesDeviceOdometer,
@@ -155,7 +152,6 @@ export function emptyLane(): Lane {
 export function emptyCounters(): CounterTracking {
   return copyCounters({
     setAtMs: null,
-    seq: 0,
     deviceOdometerKm: null,
     deviceOdometerAtMs: null,
     usesDeviceOdometer: false,
@@ -184,12 +180,12 @@ export function emptyTracking(): Tracking {
 
 /**
  * The persisted form: only what differs from the empty tracking (nulls, unset flags, zero counts, empty
- * lanes left out), without what is derived at load (lastSeenMs) or belongs to one process (counters.seq).
+ * lanes left out), without what is derived at load (lastSeenMs).
  * The devices row is written with every batch, so its size is the cost: this halves it.
  */
 export function compactTracking(t: Tracking): Record<string, unknown> {
   const out = sparse(t, EMPTY_TRACKING, ['lastSeenMs', 'counters', 'live', 'history', 'wiring'])
-  const counters = sparse(t.counters, EMPTY_TRACKING.counters, ['seq'])
+  const counters = sparse(t.counters, EMPTY_TRACKING.counters)
   if (Object.keys(counters).length > 0) out.counters = counters
   const live = compactLane(t.live)
   if (live !== undefined) out.live = live

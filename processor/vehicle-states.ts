@@ -5,22 +5,24 @@ import { rebaseCounters } from './counters.ts'
 import { emptyState, type VehicleState } from './state.ts'
 import { reviveTracking } from './tracking.ts'
 
-interface CountersSet {
-  odometerKm: number
-  engineHoursH: number
-  atMs: number
-  seq: number
-}
-
 /** A vehicles.counters_set_at within this of the one a state already applied is the same setting. */
 const SAME_SETTING_MS = 1_000
 
-/** The in-memory live state of every device, loaded from the database at start. */
-export class VehicleStates {
+/** What outside the processor reads of the vehicles' live states: only the processor changes them. */
+export interface VehicleStateView {
+  get(imei: string): VehicleState | undefined
+  all(): IterableIterator<VehicleState>
+  /** The device's current totals, or undefined for a device never seen. */
+  countersOf(imei: string): { odometerKm: number; engineHoursH: number } | undefined
+}
+
+/**
+ * The in-memory live state of every registered device, loaded from the database at start. Its writers
+ * are the processor's: ingest commits (records, and the commands it runs between batches) and the
+ * connection changes; everyone else reads it through VehicleStateView.
+ */
+export class VehicleStates implements VehicleStateView {
   readonly #byImei = new Map<string, VehicleState>()
-  /** Counters set while a batch may be in flight; applied to whatever state is committed until one carrying them is. */
-  readonly #countersSet = new Map<string, CountersSet>()
-  #seq = 0
 
   /**
    * Devices with their live state and tracking. A vehicle whose counters were set after the state its
@@ -47,8 +49,6 @@ export class VehicleStates {
     for (const row of rows) {
       const lastSeen = row.last_seen?.toISOString() ?? null
       const tracking = reviveTracking(row.tracking, lastSeen)
-      // setCounters sequence numbers belong to one process.
-      tracking.counters.seq = 0
       let state: VehicleState = {
         imei: row.imei,
         protocol: row.protocol,
@@ -63,9 +63,9 @@ export class VehicleStates {
       const setAtMs = row.counters_set_at?.getTime()
       const appliedMs = tracking.counters.setAtMs
       if (setAtMs !== undefined && (appliedMs === null || setAtMs - appliedMs > SAME_SETTING_MS)) {
-        state = rebaseCounters(state, row.odometer_km ?? 0, row.engine_hours_h ?? 0, setAtMs, 0)
+        state = rebaseCounters(state, row.odometer_km ?? 0, row.engine_hours_h ?? 0, setAtMs)
       }
-      states.set(state)
+      states.#byImei.set(state.imei, state)
     }
     return states
   }
@@ -74,53 +74,31 @@ export class VehicleStates {
     return this.#byImei.get(imei)
   }
 
-  /** The device's state, or a fresh one (carrying counters already set for it). */
+  /** The device's state, or a fresh one. */
   getOrEmpty(imei: string, protocol: Protocol): VehicleState {
-    const state = this.#byImei.get(imei)
-    if (state) return state
-    const set = this.#countersSet.get(imei)
-    const empty = emptyState(imei, protocol)
-    return set ? rebaseCounters(empty, set.odometerKm, set.engineHoursH, set.atMs, set.seq) : empty
-  }
-
-  set(state: VehicleState): void {
-    this.#byImei.set(state.imei, state)
+    return this.#byImei.get(imei) ?? emptyState(imei, protocol)
   }
 
   /**
-   * A state computed from an earlier one and now committed (ingest). What changed meanwhile outside the
-   * batch is kept: the connection flag, and counters set after the batch was computed.
+   * A state computed from an earlier one and now committed (ingest). The connection flag is not the
+   * batch's to change: it stays as the connection changes last set it.
    */
   commit(next: VehicleState): VehicleState {
     const current = this.#byImei.get(next.imei)
-    let state = current !== undefined && current.connected !== next.connected ? { ...next, connected: current.connected } : next
-    const set = this.#countersSet.get(next.imei)
-    if (set !== undefined) {
-      if (state.tracking.counters.seq === set.seq) this.#countersSet.delete(next.imei)
-      else state = rebaseCounters(state, set.odometerKm, set.engineHoursH, set.atMs, set.seq)
-    }
+    const state = current !== undefined && current.connected !== next.connected ? { ...next, connected: current.connected } : next
     this.#byImei.set(state.imei, state)
     return state
   }
 
   /**
-   * An office user set the vehicle's current mileage and engine hours (PUT /api/vehicles/:id/counters), for
-   * the device `imei` assigned to it: from `at` on they grow from these values. Call it with the time you
-   * store in vehicles.counters_set_at (within 1 s), after that write commits: the totals persist with the
-   * device's next committed batch, and until then a restart re-applies them from the vehicles row. Safe
-   * while records are being committed (a batch computed before is rebased when it commits). Returns the
-   * device's state as it now stands, or undefined if the device has not reported yet (it starts from these
-   * values when it does).
+   * A device's connection opened or closed (the gateway's DeviceConnections). Memory only (a restart
+   * starts every device disconnected), so it waits for no batch: commit keeps the flag it sets.
+   * Returns the device's state as it now stands.
    */
-  setCounters(imei: string, odometerKm: number, engineHoursH: number, at: Date | string): VehicleState | undefined {
-    const atMs = typeof at === 'string' ? Date.parse(at) : at.getTime()
-    const set: CountersSet = { odometerKm, engineHoursH, atMs, seq: ++this.#seq }
-    this.#countersSet.set(imei, set)
-    const state = this.#byImei.get(imei)
-    if (state === undefined) return undefined
-    const rebased = rebaseCounters(state, odometerKm, engineHoursH, atMs, set.seq)
-    this.#byImei.set(imei, rebased)
-    return rebased
+  connectionChanged(imei: string, protocol: Protocol, connected: boolean): VehicleState {
+    const state = { ...this.getOrEmpty(imei, protocol), connected }
+    this.#byImei.set(imei, state)
+    return state
   }
 
   /** The device's current totals, or undefined for a device never seen. */

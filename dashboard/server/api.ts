@@ -4,8 +4,8 @@ import type { Database } from '../../db/client.ts'
 import type { DatabaseHealth } from '../../db/health.ts'
 import type { Logger } from '../../logger.ts'
 import type { GatewayStats } from '../../gateway/stats.ts'
-import type { VehicleStates } from '../../processor/vehicle-states.ts'
-import type { DatabaseDeviceAdmission } from '../../processor/device-admission.ts'
+import type { VehicleStateView } from '../../processor/vehicle-states.ts'
+import type { VehicleCommands } from '../../processor/processor.ts'
 import { PROTOCOLS } from '../../gateway/record.ts'
 import type { StateSettings } from '../../processor/state.ts'
 import type { NotificationStats } from '../../processor/notify/notifier.ts'
@@ -19,7 +19,7 @@ import { devicePositions, listDevices } from './devices.ts'
 import { packetsQuery, toPacket, type PacketSource } from './packets.ts'
 import { bodyOf, imeiParam, instant, parseId } from './validation.ts'
 import type { WebSecurity } from './web-security.ts'
-import { countersBody, createVehicle, deleteVehicle, getVehicle, listVehicles, newVehicleBody, setVehicleCounters, updateVehicle, vehicleChangesBody } from './vehicles.ts'
+import { countersBody, createVehicle, deleteVehicle, getVehicle, listVehicles, newVehicleBody, setVehicleCounters, updateVehicle, vehicleChangesBody, type LiveCounters } from './vehicles.ts'
 import { createCustomer, createLocation, getCustomer, listCustomers, listLocations, newCustomerBody, newLocationBody } from './customers.ts'
 import { getSettings, settingsBody, thresholdsOf, updateSettings } from './settings.ts'
 import { missingRecords, parseMissingRecordsBody } from './missing-records.ts'
@@ -32,8 +32,9 @@ import { seesVehicle, type Visibility } from './visibility.ts'
 export interface ApiDeps {
   db: Database
   auth: Auth
-  states: VehicleStates
-  devices: DatabaseDeviceAdmission
+  /** The processor's vehicle states, read-only: it alone changes them, through `commands`. */
+  states: VehicleStateView
+  commands: VehicleCommands
   stats: GatewayStats
   /** Whether the database is up: shown as `database` beside the protocols in `GET /api/gateway/stats`. */
   database: Pick<DatabaseHealth, 'status'>
@@ -183,8 +184,7 @@ function registerDeviceRoutes(routes: Routes, deps: ApiDeps): void {
   routes.user('POST /api/devices', async ({ body }) => {
     const { imei, protocol } = newDevice.parse(body)
     // An IMEI registered already keeps its protocol: a device is bound to the protocol it registered with.
-    const registered = await deps.devices.register(imei, protocol)
-    if (!deps.states.get(imei)) deps.states.set(deps.states.getOrEmpty(imei, registered))
+    const registered = await deps.commands.registerDevice(imei, protocol)
     return { status: 201, body: { imei, protocol: registered } }
   })
 
@@ -220,28 +220,29 @@ function registerDeviceRoutes(routes: Routes, deps: ApiDeps): void {
 }
 
 function registerVehicleRoutes(routes: Routes, deps: ApiDeps): void {
-  const { db, states, visibility } = deps
+  const { db, visibility } = deps
+  const live: LiveCounters = { countersOf: (imei) => deps.states.countersOf(imei), startCountersFrom: deps.commands.startCountersFrom }
   // Visibility restricts what Map users see; vehicle writes are Settings (edit access there administers vehicles).
   routes.user('GET /api/vehicles', async (_request, user) => {
     const visible = await visibility.visibleVehicleIds(user.id)
-    return { body: (await listVehicles(db, states)).filter((vehicle) => seesVehicle(visible, vehicle.id)) }
+    return { body: (await listVehicles(db, live)).filter((vehicle) => seesVehicle(visible, vehicle.id)) }
   })
 
   routes.user('GET /api/vehicles/:id', async ({ params }, user) => {
     const id = parseId(params.id)
     if (!seesVehicle(await visibility.visibleVehicleIds(user.id), id)) throw new ApiError(404, 'VEHICLE_NOT_FOUND', `No vehicle with id ${id}`)
-    return { body: await getVehicle(db, states, id) }
+    return { body: await getVehicle(db, live, id) }
   })
 
   routes.user('POST /api/vehicles', async ({ body }) => {
-    const vehicle = await createVehicle(db, states, bodyOf(newVehicleBody, body))
+    const vehicle = await createVehicle(db, live, bodyOf(newVehicleBody, body))
     await deps.vehiclesChanged([vehicle.deviceImei])
     return { status: 201, body: vehicle }
   })
 
   routes.user('PUT /api/vehicles/:id', async ({ params, body }) => {
     const id = parseId(params.id)
-    const { vehicle, previousImei } = await updateVehicle(db, states, id, bodyOf(vehicleChangesBody, body))
+    const { vehicle, previousImei } = await updateVehicle(db, live, id, bodyOf(vehicleChangesBody, body))
     await deps.vehiclesChanged([previousImei, vehicle.deviceImei])
     return { body: vehicle }
   })
@@ -255,7 +256,7 @@ function registerVehicleRoutes(routes: Routes, deps: ApiDeps): void {
 
   routes.user('PUT /api/vehicles/:id/counters', async ({ params, body }) => {
     const id = parseId(params.id)
-    return { body: await setVehicleCounters(db, states, id, bodyOf(countersBody, body)) }
+    return { body: await setVehicleCounters(db, live, id, bodyOf(countersBody, body)) }
   })
 
   /** Group membership decides what restricted users see: every cached visibility and live room follows a write. */

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client.ts'
-import type { VehicleStates } from '../../processor/vehicle-states.ts'
+import type { VehicleStateView } from '../../processor/vehicle-states.ts'
 import { statusAt, type StateSettings, type VehicleState } from '../../processor/state.ts'
 import type { DeviceSummary, StoredPosition } from '../shared/contract.ts'
 import { omitUndefined } from '../../gateway/lib/omit-undefined.ts'
@@ -32,7 +32,7 @@ export function toDeviceSummary(state: VehicleState, vehicle: VehicleRef | undef
   }
 }
 
-export async function listDevices(db: Database, states: VehicleStates, settings: StateSettings): Promise<DeviceSummary[]> {
+export async function listDevices(db: Database, states: VehicleStateView, settings: StateSettings): Promise<DeviceSummary[]> {
   const vehicles = await vehiclesByImei(db)
   const now = Date.now()
   return [...states.all()].map((state) => toDeviceSummary(state, vehicles.get(state.imei), now, settings))

@@ -7,8 +7,8 @@ import type { Logger } from '../../logger.ts'
 import type { GatewayStats } from '../../gateway/stats.ts'
 import type { LiveBus } from '../../processor/live.ts'
 import type { StateSettings } from '../../processor/state.ts'
-import type { VehicleStates } from '../../processor/vehicle-states.ts'
-import type { DatabaseDeviceAdmission } from '../../processor/device-admission.ts'
+import type { VehicleStateView } from '../../processor/vehicle-states.ts'
+import type { VehicleCommands } from '../../processor/processor.ts'
 import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
 import { registerApi, type ApiDeps } from './api.ts'
 import { startAlertFeed } from './alert-feed.ts'
@@ -24,8 +24,9 @@ import { liveVehicles, seesVehicle, Visibility } from './visibility.ts'
 export interface DashboardDeps {
   db: Database
   auth: Auth
-  states: VehicleStates
-  devices: DatabaseDeviceAdmission
+  /** The processor's vehicle states, read-only: it alone changes them, through `commands`. */
+  states: VehicleStateView
+  commands: VehicleCommands
   stats: GatewayStats
   /** Whether the database is up: every socket hears of each change (`database` event), and of the state when it connects. */
   database: Pick<DatabaseHealth, 'status' | 'onChange'>

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import type { Database } from '../../db/client.ts'
+import type { VehicleCommands } from '../../processor/processor.ts'
+import type { VehicleStateView } from '../../processor/vehicle-states.ts'
 import type { Vehicle, VehicleCounters } from '../shared/contract.ts'
 import { ApiError } from './http.ts'
 import { imeiParam, ONE_LINE, ONE_LINE_MESSAGE, pgCode } from './validation.ts'
@@ -15,13 +17,10 @@ export const countersBody = z.strictObject({
 })
 
 /**
- * The processor's live counters (VehicleStates): a device's mileage and engine hours as accumulated,
- * and how to start them again from given values.
+ * The processor's side of the counters: a device's mileage and engine hours as accumulated (read), and
+ * the command that starts them again from given values.
  */
-export interface LiveCounters {
-  countersOf(imei: string): { odometerKm: number; engineHoursH: number } | undefined
-  setCounters(imei: string, odometerKm: number, engineHoursH: number, at: Date): unknown
-}
+export type LiveCounters = Pick<VehicleStateView, 'countersOf'> & Pick<VehicleCommands, 'startCountersFrom'>
 
 interface VehicleRow {
   id: number
@@ -67,7 +66,7 @@ export async function createVehicle(db: Database, live: LiveCounters, input: z.i
   const { rows } = await withDeviceConflicts(imei, () =>
     db.query<VehicleRow>(`INSERT INTO vehicles (name, device_imei, counters_set_at) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`, [input.name, imei, at]),
   )
-  if (imei !== null) live.setCounters(imei, 0, 0, at!)
+  if (imei !== null) await live.startCountersFrom(imei, { odometerKm: 0, engineHoursH: 0 }, at!)
   return toVehicle(rows[0]!, live)
 }
 
@@ -102,7 +101,7 @@ export async function updateVehicle(
     ),
   )
   if (!rows[0]) throw vehicleNotFound(id)
-  if (imei !== null) live.setCounters(imei, before.odometerKm, before.engineHoursH, at)
+  if (imei !== null) await live.startCountersFrom(imei, before, at)
   return { vehicle: toVehicle(rows[0], live), previousImei: before.deviceImei }
 }
 
@@ -121,7 +120,7 @@ export async function setVehicleCounters(db: Database, live: LiveCounters, id: n
     [id, counters.odometerKm, counters.engineHoursH, at],
   )
   if (!rows[0]) throw vehicleNotFound(id)
-  if (rows[0].device_imei !== null) live.setCounters(rows[0].device_imei, counters.odometerKm, counters.engineHoursH, at)
+  if (rows[0].device_imei !== null) await live.startCountersFrom(rows[0].device_imei, counters, at)
   return toVehicle(rows[0], live)
 }
 
