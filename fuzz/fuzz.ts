@@ -9,7 +9,7 @@ import { intBetween, randomBytes, type Random } from '../simulator/random.ts'
 
 export interface FuzzSeed {
   bytes: Buffer
-  /** For HTTP protocols: how the seed was sent. */
+  /** For HTTP protocols: how this starting message was sent. */
   method?: string
   contentType?: string
 }
