@@ -1,4 +1,4 @@
-import type { Protocol } from './record.ts'
+import type { Protocol } from '../core/record.ts'
 
 export interface ConnectionChange {
   imei: string

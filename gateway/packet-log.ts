@@ -1,4 +1,4 @@
-import type { DeviceRecord, Protocol } from './record.ts'
+import type { DeviceRecord, Protocol } from '../core/record.ts'
 import type { Transport } from './protocols/types.ts'
 
 /** One message a device sent, as the installer's device page shows it. */

@@ -4,7 +4,7 @@
  * or that says nothing sane is rejected here, alone, instead of failing the whole group-commit batch
  * it would join. Pure: the clock comes from the caller.
  */
-import { PROTOCOLS, RECORD_EVENTS, type DeviceRecord } from './record.ts'
+import { PROTOCOLS, RECORD_EVENTS, type DeviceRecord } from '../core/record.ts'
 
 /** Why a record was rejected; the gateway counts each in its stats. */
 export const RECORD_REJECTIONS = ['FIX_TIME_OUT_OF_RANGE', 'BAD_RECEIVED_AT', 'BAD_COORDINATES', 'BAD_NUMBER', 'BAD_TEXT', 'BAD_FIELD', 'IO_TOO_LARGE'] as const

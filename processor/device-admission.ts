@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.ts'
 import type { Admission, DeviceAdmission } from '../gateway/admission.ts'
-import type { Protocol } from '../gateway/record.ts'
+import type { Protocol } from '../core/record.ts'
 
 export type RegistrationMode = 'open' | 'closed'
 

@@ -1,10 +1,6 @@
-import type { DeviceRecord, Protocol } from '../gateway/record.ts'
-import type { LivePosition, VehicleStatus } from '../dashboard/shared/contract.ts'
+import type { DeviceRecord, Protocol } from '../core/record.ts'
+import type { LivePosition, VehicleStatus, VirtualIgnition } from '../core/vehicle.ts'
 import { copyTracking, emptyTracking, type Tracking } from './tracking.ts'
-
-/** Where ignition comes from when a device reports none (VIRTUAL_IGNITION). */
-export const VIRTUAL_IGNITION_MODES = ['none', 'voltage', 'motion'] as const
-export type VirtualIgnition = (typeof VIRTUAL_IGNITION_MODES)[number]
 
 /** Everything the processor steps read; each has a default below and the configurable ones come from config.ts. */
 export interface StateSettings {

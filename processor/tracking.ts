@@ -3,7 +3,7 @@
  * idle and trip timing, counter baselines and the alert state machines. It is plain JSON, persisted in
  * `devices.tracking` with every committed batch and read back at start (`reviveTracking`).
  */
-import type { AlertType } from '../dashboard/shared/contract.ts'
+import type { AlertType } from '../core/alerts.ts'
 
 export type HarshType = Extract<AlertType, 'harshBraking' | 'harshAcceleration' | 'harshCornering'>
 export const HARSH_TYPES: readonly HarshType[] = ['harshBraking', 'harshAcceleration', 'harshCornering']

@@ -1,4 +1,4 @@
-import type { DeviceRecord, Protocol } from '../record.ts'
+import type { DeviceRecord, Protocol } from '../../core/record.ts'
 import type { ProtocolError } from './errors.ts'
 
 export type Transport = 'tcp' | 'udp' | 'http'

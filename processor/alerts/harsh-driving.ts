@@ -11,7 +11,7 @@
  * >= HARSH_CORNERING_G) — source `fixes`, `details.g` the measured magnitude (2 decimals). A second alert
  * of a type within harshDebounceMs is the same manoeuvre. Per-rule thresholds filter on `details.g`.
  */
-import type { DeviceRecord } from '../../gateway/record.ts'
+import type { DeviceRecord } from '../../core/record.ts'
 import { courseChangeDeg } from '../geo.ts'
 import type { Observation } from '../observation.ts'
 import { withTracking, type StateSettings, type VehicleState } from '../state.ts'

@@ -15,7 +15,7 @@
  * report, or a gap in the device's data (>= rebootGapMs and >= 3x its previous interval) — within the
  * window before the cut, or while it is open.
  */
-import type { DeviceRecord } from '../../gateway/record.ts'
+import type { DeviceRecord } from '../../core/record.ts'
 import type { Observation } from '../observation.ts'
 import { withTracking, type StateSettings, type VehicleState } from '../state.ts'
 import { copyLane, withLane, type Lane, type OpenCut, type Tracking } from '../tracking.ts'

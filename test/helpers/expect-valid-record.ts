@@ -4,7 +4,7 @@
  * right types, optional fields omitted rather than undefined, events only from RECORD_EVENTS.
  */
 import { expect } from 'vitest'
-import { type DeviceRecord, PROTOCOLS, RECORD_EVENTS } from '../../gateway/record.ts'
+import { type DeviceRecord, PROTOCOLS, RECORD_EVENTS } from '../../core/record.ts'
 import { recordProblem } from '../../gateway/record-validation.ts'
 
 const YEAR_2000_MS = Date.UTC(2000, 0, 1)

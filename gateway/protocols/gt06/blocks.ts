@@ -4,7 +4,7 @@
  * an Observation; nothing is interpreted twice.
  */
 import type { ByteCursor } from '../../lib/cursor.ts'
-import type { RawIo, RecordEvent } from '../../record.ts'
+import type { RawIo, RecordEvent } from '../../../core/record.ts'
 import { fail } from '../errors.ts'
 import {
   ALARM_CODES,

@@ -3,7 +3,7 @@ import { createRandom, intBetween, pick, randomBytes, type Random } from '../../
 import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
 import { loadVectors, type Vector, vectorBytes } from '../../../test/helpers/vectors.ts'
 import { crcItu } from '../../lib/crc.ts'
-import type { DeviceRecord, RecordEvent } from '../../record.ts'
+import type { DeviceRecord, RecordEvent } from '../../../core/record.ts'
 import type { DecodeContext, Decoded, Session } from '../types.ts'
 import { decode, loginTimeZoneOffsetMinutes } from './decode.ts'
 import {

@@ -1,5 +1,5 @@
 /** Queclink @Track wire constants (docs/protocols.md, Queclink). */
-import type { RecordEvent } from '../../record.ts'
+import type { RecordEvent } from '../../../core/record.ts'
 
 /** Every ASCII sentence a device sends starts with one of these, followed by `GTxxx`. */
 export const TEXT_PREFIXES = ['+RESP:', '+BUFF:', '+ACK:'] as const

@@ -1,6 +1,6 @@
 /** Turns a Teltonika wire record into a DeviceRecord: units converted once, events named (docs/protocols.md, Teltonika IO ids). */
 import { omitUndefined } from '../../lib/omit-undefined.ts'
-import type { DeviceRecord, RecordEvent } from '../../record.ts'
+import type { DeviceRecord, RecordEvent } from '../../../core/record.ts'
 import type { WireIo, WireRecord } from './avl-data.ts'
 import { GREEN_DRIVING, IO } from './constants.ts'
 

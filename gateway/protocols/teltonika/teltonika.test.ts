@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
 import { crc16Ibm } from '../../lib/crc.ts'
-import type { DeviceRecord, RecordEvent } from '../../record.ts'
+import type { DeviceRecord, RecordEvent } from '../../../core/record.ts'
 import type { ProtocolErrorCode } from '../errors.ts'
 import type { DecodeContext, Decoded, Session } from '../types.ts'
 import { decode } from './decode.ts'

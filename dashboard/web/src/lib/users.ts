@@ -55,7 +55,7 @@ export function draftFor(user: User | null): UserDraft {
   }
 }
 
-/** As the server's policy (dashboard/server/password-policy.ts), which also refuses common passwords. */
+/** As the server's policy (core/password-policy.ts), which also refuses common passwords. */
 export const MIN_PASSWORD_LENGTH = 10
 
 export type UserDraftField = 'name' | 'email' | 'password' | 'visibility'

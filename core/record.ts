@@ -1,4 +1,4 @@
-/** The one normalized record every part of Fleetwire speaks (see ARCHITECTURE.md, "The record"). */
+/** The one normalized record every part of Fleetwire speaks: decoders make it, the processor and the dashboard read it. */
 
 export const PROTOCOLS = ['teltonika', 'gt06', 'queclink', 'osmand'] as const
 export type Protocol = (typeof PROTOCOLS)[number]
