@@ -52,6 +52,10 @@ export interface DeviceRecord {
   odometerKm?: number
   engineHoursH?: number
   gsmSignal?: number
+  /** The force the device measured for the harsh-driving event it reports in `events`, in g; only when it gives one. */
+  harshForceG?: number
+  /** Whether the vehicle's supply is connected, from devices that report it as a flag rather than as a voltage. */
+  externalPowerConnected?: boolean
   events: RecordEvent[]
   io: RawIo
 }

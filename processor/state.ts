@@ -21,7 +21,7 @@ export interface StateSettings {
   /** Not moving for longer than this ends a trip (the ignition-wiring diagnostic is raised once per trip). */
   tripEndAfterMs: number
   virtualIgnition: VirtualIgnition
-  /** With virtual ignition by voltage: ignition on at or above this external voltage (a charging alternator). */
+  /** With virtual ignition by voltage: ignition on at or above this external voltage (the alternator running). */
   virtualIgnitionVoltageV: number
 
   // Counters (distance between fixes when the device reports no odometer)
@@ -149,8 +149,8 @@ export function emptyState(imei: string, protocol: Protocol): VehicleState {
 }
 
 /**
- * Teltonika has no history flag, so history is recognised by time: older than the newest fix already
- * known for the device, or lagging its arrival by more than the configured lag.
+ * A record the device marked `buffered` is history; so is one that is older than the newest fix already
+ * known for the device, or that lags its arrival by more than the configured lag (not every device marks it).
  */
 export function isHistory(
   record: DeviceRecord,

@@ -25,6 +25,7 @@ export function toDeviceRecord(observation: Observation, imei: string, now: Date
     satellites: observation.satellites,
     ignition: observation.ignition,
     externalVoltageV: observation.externalVoltageV,
+    externalPowerConnected: observation.externalPowerConnected,
     batteryVoltageV: observation.batteryVoltageV,
     batteryLevelPct: observation.batteryLevelPct,
     odometerKm: observation.odometerKm,

@@ -341,6 +341,13 @@ const FRI_001 = TEXT_VECTORS.find((vector) => vector.id === 'ql-fri-001')!.text!
 const MULTI = TEXT_VECTORS.find((vector) => vector.id === 'ql-fri-multi-002')!.text!
 
 describe('queclink decode', () => {
+  it('reads a power-on (GTPNA) and a watchdog reboot (GTDOG) as deviceReset, and a power-off (GTPFA) as no event', () => {
+    const eventsOf = (text: string) => decodeText(text).records.map((record) => record.events)
+    expect(eventsOf('+RESP:GTPNA,F50201,866425030235982,GL300M,20190208124849,0BD5$')).toEqual([['deviceReset']])
+    expect(eventsOf(FRI_001.replace(':GTFRI,', ':GTDOG,'))).toEqual([['deviceReset']])
+    expect(eventsOf('+RESP:GTPFA,F50201,866425030235982,GL300M,20190208124849,0BD4$')).toEqual([[]])
+  })
+
   it('marks +BUFF records as buffered history and +RESP records as live', () => {
     const live = decodeText(FRI_001)
     const history = decodeText(FRI_001.replace('+RESP:', '+BUFF:'))

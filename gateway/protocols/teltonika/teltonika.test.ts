@@ -438,6 +438,15 @@ describe('teltonika decode', () => {
     expect(eventsOf({ 249: 2, 247: 0, 246: 0, 253: 0 })).toEqual([])
   })
 
+  it('gives the green-driving force of acceleration and braking in g (io254 is g x 100), not the angle of cornering', () => {
+    const forceOf = (io: TeltonikaRecordInput['io']) => decode(packet(io, 0), TCP, STRICT).records[0]!.harshForceG
+    expect(forceOf({ 253: 2, 254: 52 })).toBe(0.52)
+    expect(forceOf({ 253: 1, 254: 38 })).toBe(0.38)
+    expect(forceOf({ 253: 3, 254: 40 })).toBeUndefined()
+    expect(forceOf({ 253: 2, 254: 0 })).toBeUndefined()
+    expect(forceOf({ 254: 52 })).toBeUndefined()
+  })
+
   it('reports power restored only when the unplug IO triggered the record', () => {
     expect(eventsOf({ 252: 0 }, 252)).toEqual(['powerRestored'])
     expect(eventsOf({ 252: 0 })).toEqual([])
