@@ -77,6 +77,9 @@ function fuzzStreamInput(protocol: ProtocolDescriptor, input: FuzzSeed, random: 
     protocol.decode(message, identified, random() < 0.5 ? context() : LENIENT)
     protocol.decode(message, { transport: 'tcp' }, context())
     if (protocol.transports.includes('udp')) protocol.decode(message, { transport: 'udp' }, context())
+    // The packet log describes every message a watched device sends, broken ones included.
+    protocol.describeMessage(message, 'tcp')
+    if (protocol.transports.includes('udp')) protocol.describeMessage(message, 'udp')
   }
   return undefined
 }

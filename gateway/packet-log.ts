@@ -1,5 +1,5 @@
 import type { DeviceRecord, Protocol } from '../core/record.ts'
-import type { Transport } from './protocols/types.ts'
+import type { MessageKind, Transport } from './protocols/types.ts'
 
 /** One message a device sent, as the installer's device page shows it. */
 export interface PacketEntry {
@@ -8,6 +8,8 @@ export interface PacketEntry {
   transport: Transport
   /** Gateway time of arrival, ISO 8601. */
   time: string
+  /** What kind of message it was, as its protocol's decoder reads it. */
+  kind: MessageKind
   /** The message as received: `{ hex }` for TCP/UDP, `{ method, target, body }` for HTTP. */
   raw: Record<string, unknown>
   records: DeviceRecord[]

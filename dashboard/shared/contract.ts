@@ -209,6 +209,11 @@ export interface Packet {
   protocol: string
   transport: string
   time: string
+  /**
+   * What kind of message it was, as the gateway's decoder reads it: `type` is the protocol's own code
+   * ("0x12", "GTFRI", "0x8E"), `label` what an installer reads ("GT06 location", "+RESP:GTFRI", "Codec 8E").
+   */
+  kind: { type: string; label: string }
   /** `{ hex }` for TCP/UDP, `{ method, target, body }` for HTTP. */
   raw: Record<string, unknown>
   records: Array<Record<string, unknown>>

@@ -12,6 +12,16 @@ export interface Session {
   clockOffsetMinutes?: number
 }
 
+/**
+ * What kind of message it was, in its protocol's words, for installers reading a device's packets:
+ * `type` is the protocol's own code for it ("0x12", "GTFRI", "0x8E"), `label` what they read
+ * ("GT06 location", "+RESP:GTFRI", "Codec 8E"). A message too broken to tell says so in its label.
+ */
+export interface MessageKind {
+  type: string
+  label: string
+}
+
 export interface DecodeContext {
   /** Gateway clock when the message arrived (becomes `receivedAt`). */
   now: Date
@@ -47,6 +57,8 @@ export interface ProtocolDescriptor {
   /** Splits a TCP byte stream into messages. `maxFrameBytes` is enforced before a message is buffered whole. */
   frame(buffer: Buffer, maxFrameBytes: number): Framed
   decode(message: Buffer, session: Session, context: DecodeContext): Decoded
+  /** What kind of message a frame is, read from its header alone (it may be one `decode` refuses). */
+  describeMessage(message: Buffer, transport: 'tcp' | 'udp'): MessageKind
 }
 
 /** One HTTP request as the HTTP transport hands it to a protocol (the body already read, within limits). */
@@ -70,6 +82,7 @@ export interface HttpProtocolDescriptor {
   transports: readonly ['http']
   defaultPort: number
   decodeRequest(request: HttpRequestMessage, context: DecodeContext): HttpDecoded
+  describeRequest(request: Pick<HttpRequestMessage, 'method'>): MessageKind
 }
 
 export type AnyProtocolDescriptor = ProtocolDescriptor | HttpProtocolDescriptor

@@ -110,7 +110,8 @@ export async function listenHttp(
     if (decoded.identity) log.identified(decoded.identity.imei)
     const session: Session = { transport: 'http' }
     const input = () => ({ method, target: clip(target), body: clip(body.toString('utf8')) })
-    const settled = await settleDecoded({ protocol: protocol.name, decoded, session, input }, context, log)
+    const kind = () => protocol.describeRequest({ method })
+    const settled = await settleDecoded({ protocol: protocol.name, decoded, session, input, kind }, context, log)
     const reply = settled.ok ? fromDecoded(decoded) : failureAnswer(settled.reason, decoded)
     log.debug({ status: reply.status }, 'out')
     answer(response, reply)

@@ -6,6 +6,7 @@ import { crcItu } from '../../lib/crc.ts'
 import type { DeviceRecord, RecordEvent } from '../../../core/record.ts'
 import type { DecodeContext, Decoded, Session } from '../types.ts'
 import { decode, loginTimeZoneOffsetMinutes } from './decode.ts'
+import { describeMessage } from './describe.ts'
 import {
   encodeAlarm,
   encodeHeartbeat,
@@ -410,7 +411,7 @@ describe('gt06 decode', () => {
 
 describe('gt06 descriptor', () => {
   it('offers TCP on port 5023 with the GT06 frame and decode functions', () => {
-    expect(gt06).toEqual({ name: 'gt06', transports: ['tcp'], defaultPort: 5023, frame, decode })
+    expect(gt06).toEqual({ name: 'gt06', transports: ['tcp'], defaultPort: 5023, frame, decode, describeMessage })
   })
 })
 

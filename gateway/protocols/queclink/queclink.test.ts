@@ -7,6 +7,7 @@ import { type DeviceRecord, RECORD_EVENTS, type RecordEvent } from '../../../cor
 import type { ProtocolErrorCode } from '../errors.ts'
 import type { DecodeContext, Decoded, Session } from '../types.ts'
 import { decode } from './decode.ts'
+import { describeMessage } from './describe.ts'
 import {
   encodeHeartbeat,
   encodeHeartbeatSack,
@@ -510,7 +511,7 @@ describe('queclink decode', () => {
 
 describe('queclink descriptor', () => {
   it('offers TCP and UDP on port 5004 with the Queclink frame and decode functions', () => {
-    expect(queclink).toEqual({ name: 'queclink', transports: ['tcp', 'udp'], defaultPort: 5004, frame, decode })
+    expect(queclink).toEqual({ name: 'queclink', transports: ['tcp', 'udp'], defaultPort: 5004, frame, decode, describeMessage })
   })
 
   it('works through the decode command: a --text report over TCP needs its "$", over UDP it does not', () => {

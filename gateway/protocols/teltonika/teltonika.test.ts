@@ -5,6 +5,7 @@ import type { DeviceRecord, RecordEvent } from '../../../core/record.ts'
 import type { ProtocolErrorCode } from '../errors.ts'
 import type { DecodeContext, Decoded, Session } from '../types.ts'
 import { decode } from './decode.ts'
+import { describeMessage } from './describe.ts'
 import {
   encodeAvlPacket,
   encodeImeiHandshake,
@@ -504,7 +505,7 @@ describe('teltonika decode', () => {
 
 describe('teltonika descriptor', () => {
   it('offers TCP and UDP on port 5027 with the Teltonika frame and decode functions', () => {
-    expect(teltonika).toEqual({ name: 'teltonika', transports: ['tcp', 'udp'], defaultPort: 5027, frame, decode })
+    expect(teltonika).toEqual({ name: 'teltonika', transports: ['tcp', 'udp'], defaultPort: 5027, frame, decode, describeMessage })
   })
 })
 

@@ -6,7 +6,7 @@ const start = Date.parse('2026-11-22T08:00:00Z')
 const iso = (ms: number) => new Date(ms).toISOString()
 
 function packet(atMs: number, records: Array<Record<string, unknown>>, extra: Partial<Packet> = {}): Packet {
-  return { imei: '356307042440007', protocol: 'teltonika', transport: 'tcp', time: iso(atMs), raw: { hex: '00' }, records, ...extra }
+  return { imei: '356307042440007', protocol: 'teltonika', transport: 'tcp', time: iso(atMs), kind: { type: '0x08', label: 'Codec 8' }, raw: { hex: '00' }, records, ...extra }
 }
 
 function record(atMs: number, fields: Record<string, unknown> = {}): Record<string, unknown> {

@@ -11,7 +11,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 function packet(atMs: number, fields: Record<string, unknown> = {}, imei = IMEI): Packet {
   const record = { fixTime: iso(atMs), receivedAt: iso(atMs), buffered: false, valid: true, latitude: 1, longitude: 2, events: [], ...fields }
-  return { imei, protocol: 'teltonika', transport: 'tcp', time: iso(atMs), raw: { hex: `00${atMs}` }, records: [record] }
+  return { imei, protocol: 'teltonika', transport: 'tcp', time: iso(atMs), kind: { type: '0x08', label: 'Codec 8' }, raw: { hex: `00${atMs}` }, records: [record] }
 }
 
 /** A socket.io client socket as far as the watch uses it: events both ways, `connected`. */
