@@ -108,6 +108,8 @@ describe.skipIf(browserMissing)('dashboard in headless chromium', () => {
     }
     await page.locator('.checklist[data-complete="true"]').waitFor({ timeout: 5_000 })
     expect(await page.locator('.packet-row').count()).toBeGreaterThanOrEqual(3)
+    // The kind is the gateway's reading of the message, not the browser's.
+    expect(await page.locator('.packet-row[data-packet-kind="Codec 8"] .kind').first().textContent()).toBe('Codec 8')
     await shoot(page, 'device.png')
     device.close()
     await page.close()
