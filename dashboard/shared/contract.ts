@@ -5,6 +5,8 @@ import type { LivePosition, VehicleStatus } from '../../core/vehicle.ts'
 // The vocabulary the processor speaks too lives in core/; the dashboard sends it as it is.
 export { ALERT_TYPES, ALERT_TYPE_LABELS, HARSH_ALERT_TYPES, type Alert, type AlertPlace, type AlertRule, type AlertRuleInput, type AlertType } from '../../core/alerts.ts'
 export type { LivePosition, VehicleStatus } from '../../core/vehicle.ts'
+/** The protocols a device may be registered with (`POST /api/devices`). */
+export { PROTOCOLS, type Protocol } from '../../core/record.ts'
 
 /** One element of `GET /api/devices`, and the payload of the socket.io `vehicle` event. */
 export interface DeviceSummary {
