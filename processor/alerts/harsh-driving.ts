@@ -1,9 +1,9 @@
 /**
  * harshBraking, harshAcceleration, harshCornering.
  *
- * From the device's events first (source `deviceEvent`; `details.g` when the device measured the force,
- * the record's `harshForceG`). Once a device has reported any harsh event it is trusted for all three and fixes are
- * no longer used. Otherwise computed from two consecutive valid fixes between harshMinIntervalMs and
+ * From the device's events first (source `deviceEvent`; `details.g` the force the device measured, the
+ * record's `harshForceG`, when it gave one). Once a device has reported any harsh event it is trusted
+ * for all three and fixes are no longer used. Otherwise computed from two consecutive valid fixes between harshMinIntervalMs and
  * harshMaxIntervalMs apart (1-5 s): longitudinal g = speed change / time / 9.80665 (braking when
  * <= -HARSH_BRAKING_G, acceleration when >= HARSH_ACCELERATION_G), lateral g = mean speed x course change
  * (radians) / time / 9.80665 when both speeds are >= corneringMinSpeedKmh (cornering when
