@@ -1,5 +1,6 @@
 import type { DeviceRecord, Protocol } from '../core/record.ts'
-import type { MessageKind, Transport } from './protocols/types.ts'
+import type { MessageKind } from '../core/message-kind.ts'
+import type { Transport } from './protocols/types.ts'
 
 /** One message a device sent, as the installer's device page shows it. */
 export interface PacketEntry {

@@ -1,5 +1,6 @@
 /** The typed contract between dashboard/server and dashboard/web: REST payloads and socket.io events. */
 import type { Alert } from '../../core/alerts.ts'
+import type { MessageKind } from '../../core/message-kind.ts'
 import type { LivePosition, VehicleStatus } from '../../core/vehicle.ts'
 
 // The vocabulary the processor speaks too lives in core/; the dashboard sends it as it is.
@@ -211,11 +212,8 @@ export interface Packet {
   protocol: string
   transport: string
   time: string
-  /**
-   * What kind of message it was, as the gateway's decoder reads it: `type` is the protocol's own code
-   * ("0x12", "GTFRI", "0x8E"), `label` what an installer reads ("GT06 location", "+RESP:GTFRI", "Codec 8E").
-   */
-  kind: { type: string; label: string }
+  /** What kind of message it was, as the gateway's decoder reads it. */
+  kind: MessageKind
   /** `{ hex }` for TCP/UDP, `{ method, target, body }` for HTTP. */
   raw: Record<string, unknown>
   records: Array<Record<string, unknown>>

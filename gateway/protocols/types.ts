@@ -1,3 +1,4 @@
+import type { MessageKind } from '../../core/message-kind.ts'
 import type { DeviceRecord, Protocol } from '../../core/record.ts'
 import type { ProtocolError } from './errors.ts'
 
@@ -10,16 +11,6 @@ export interface Session {
   imei?: string
   /** Minutes east of UTC the device's clock runs at, when its identification says (a GT06 login); otherwise UTC. */
   clockOffsetMinutes?: number
-}
-
-/**
- * What kind of message it was, in its protocol's words, for installers reading a device's packets:
- * `type` is the protocol's own code for it ("0x12", "GTFRI", "0x8E"), `label` what they read
- * ("GT06 location", "+RESP:GTFRI", "Codec 8E"). A message too broken to tell says so in its label.
- */
-export interface MessageKind {
-  type: string
-  label: string
 }
 
 export interface DecodeContext {

@@ -6,7 +6,8 @@ import type { DeviceRecord, Protocol } from '../../core/record.ts'
 import type { QuarantineSink } from '../quarantine.ts'
 import type { ConnectionsPerAddress } from '../address-limit.ts'
 import { recordProblem, type RecordProblem } from '../record-validation.ts'
-import type { Decoded, MessageKind, ProtocolDescriptor, Session } from '../protocols/types.ts'
+import type { MessageKind } from '../../core/message-kind.ts'
+import type { Decoded, ProtocolDescriptor, Session } from '../protocols/types.ts'
 import type { PacketSink } from '../packet-log.ts'
 
 /** What message handling logs through: a pino logger, or a TCP connection's lazily made child (tcp.ts). */

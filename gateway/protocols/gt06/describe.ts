@@ -1,5 +1,5 @@
 /** What kind of GT06 message a frame is, by its protocol number (docs/protocols.md, GT06). */
-import type { MessageKind } from '../types.ts'
+import type { MessageKind } from '../../../core/message-kind.ts'
 import { LONG_HEADER, MESSAGE } from './constants.ts'
 
 /** How installers read each protocol number. */

@@ -1,5 +1,5 @@
 /** What kind of Queclink message a frame is: its report header, `+RESP:GTFRI` (docs/protocols.md, Queclink). */
-import type { MessageKind } from '../types.ts'
+import type { MessageKind } from '../../../core/message-kind.ts'
 import { isBinary } from './frame.ts'
 
 const REPORT_HEADER = /^\+(?:RESP|BUFF|ACK):(GT[0-9A-Z]{3})/

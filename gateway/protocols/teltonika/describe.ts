@@ -1,5 +1,5 @@
 /** What kind of Teltonika message a frame or datagram is, from its header (docs/protocols.md, Teltonika). */
-import type { MessageKind } from '../types.ts'
+import type { MessageKind } from '../../../core/message-kind.ts'
 import { CODEC, PING } from './constants.ts'
 
 const CODEC_LABELS: ReadonlyMap<number, string> = new Map([
