@@ -93,7 +93,7 @@ class Routes {
     const access = API_ROUTES[key]
     const authorize = async ({ cookies }: { cookies: Record<string, string> }): Promise<Me> => {
       const user = await this.auth.userForToken(cookies[SESSION_COOKIE])
-      if (!user) throw new ApiError(401, 'UNAUTHENTICATED', 'Log in to continue')
+      if (!user) throw new ApiError('UNAUTHENTICATED', 'Log in to continue')
       if (access !== 'signedIn') {
         const denied = accessDenied(user.permissions, access)
         if (denied) throw denied
@@ -128,7 +128,7 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
     const session = await auth.login(email, password)
     if (!session) {
       throttle.failed(email, remote)
-      throw new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong email or password')
+      throw new ApiError('INVALID_CREDENTIALS', 'Wrong email or password')
     }
     throttle.succeeded(email)
     return { body: session.user, setCookie: auth.sessionCookie(session.token, https) }
@@ -158,7 +158,7 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
       res.writeStatus('404 Not Found')
       writeSecurityHeaders(res, security)
       res.writeHeader('Content-Type', 'application/json')
-      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'No such API route' } }))
+      res.end(JSON.stringify(new ApiError('NOT_FOUND', 'No such API route').response().body))
     })
   })
 }
@@ -169,7 +169,7 @@ function registerDeviceRoutes(routes: Routes, deps: ApiDeps): void {
   const visibleImei = async (user: Me, param: string | undefined): Promise<string> => {
     const imei = imeiParam.parse(param)
     if (!visibility.seesDevice(await visibility.visibleVehicleIds(user.id), imei)) {
-      throw new ApiError(404, 'DEVICE_NOT_FOUND', `No device ${imei}`)
+      throw new ApiError('DEVICE_NOT_FOUND', `No device ${imei}`)
     }
     return imei
   }
@@ -193,7 +193,7 @@ function registerDeviceRoutes(routes: Routes, deps: ApiDeps): void {
     const { from, to, limit } = positionsQuery.parse(Object.fromEntries(query))
     const end = to ?? new Date()
     const start = from ?? new Date(end.getTime() - 24 * 60 * 60_000)
-    if (start > end) throw new ApiError(400, 'BAD_RANGE', '`from` must not be after `to`')
+    if (start > end) throw new ApiError('BAD_RANGE', '`from` must not be after `to`')
     return { body: await devicePositions(deps.db, imei, start, end, limit) }
   })
 
@@ -229,7 +229,7 @@ function registerVehicleRoutes(routes: Routes, deps: ApiDeps): void {
 
   routes.user('GET /api/vehicles/:id', async ({ params }, user) => {
     const id = parseId(params.id)
-    if (!seesVehicle(await visibility.visibleVehicleIds(user.id), id)) throw new ApiError(404, 'VEHICLE_NOT_FOUND', `No vehicle with id ${id}`)
+    if (!seesVehicle(await visibility.visibleVehicleIds(user.id), id)) throw new ApiError('VEHICLE_NOT_FOUND', `No vehicle with id ${id}`)
     return { body: await getVehicle(db, states, id) }
   })
 
@@ -332,7 +332,7 @@ function registerAlertRoutes(routes: Routes, deps: ApiDeps): void {
   })
 
   routes.user('GET /api/notifications/stats', async () => {
-    if (!deps.notifications) throw new ApiError(404, 'NOT_FOUND', 'Notifications do not run in this process')
+    if (!deps.notifications) throw new ApiError('NOT_FOUND', 'Notifications do not run in this process')
     return { body: deps.notifications.stats() }
   })
 }

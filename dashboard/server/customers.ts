@@ -85,4 +85,4 @@ async function getCustomerRow(db: Database, id: number): Promise<void> {
   if (rows.length === 0) throw customerNotFound(id)
 }
 
-const customerNotFound = (id: number) => new ApiError(404, 'CUSTOMER_NOT_FOUND', `No customer with id ${id}`)
+const customerNotFound = (id: number) => new ApiError('CUSTOMER_NOT_FOUND', `No customer with id ${id}`)

@@ -1,4 +1,7 @@
 /** The typed contract between dashboard/server and dashboard/web: REST payloads and socket.io events. */
+import type { ApiErrorCode } from './api-errors.ts'
+
+export type { ApiErrorCode } from './api-errors.ts'
 
 export type VehicleStatus = 'moving' | 'idle' | 'stopped' | 'noUpdate' | 'never'
 
@@ -320,7 +323,7 @@ export interface MapSettings {
 }
 
 export interface ApiError {
-  error: { code: string; message: string }
+  error: { code: ApiErrorCode; message: string }
 }
 
 /** Whether the database is reachable: `GET /api/gateway/stats` (`database`) and the socket.io `database` event. */

@@ -1,10 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { ApiError as ApiErrorBody, ApiErrorCode } from '../../../../shared/contract.ts'
 import { ApiError, get, post, saveResource, userMessage, whenUnauthorized } from './client.ts'
 
 function answer(status: number, body: string) {
   const fetch = vi.fn<typeof globalThis.fetch>(async () => new Response(body === '' ? null : body, { status }))
   vi.stubGlobal('fetch', fetch)
   return fetch
+}
+
+/** An error answer as the API writes it; the code must be one the API has. */
+function apiErrorBody(code: ApiErrorCode, message: string): string {
+  return JSON.stringify({ error: { code, message } } satisfies ApiErrorBody)
 }
 
 afterEach(() => {
@@ -32,12 +38,17 @@ describe('api', () => {
   })
 
   it('throws the server error code and message as an ApiError', async () => {
-    answer(422, '{"error":{"code":"INVALID_INPUT","message":"Email is not valid"}}')
-    const error = await get('/api/devices').catch((caught: unknown) => caught)
+    answer(409, apiErrorBody('EMAIL_TAKEN', 'Another user already has the email ops@example.com'))
+    const error = await post('/api/users', {}).catch((caught: unknown) => caught)
 
     expect(error).toBeInstanceOf(ApiError)
-    expect(error).toMatchObject({ status: 422, code: 'INVALID_INPUT', message: 'Email is not valid' })
-    expect(userMessage(error)).toBe('Email is not valid')
+    expect(error).toMatchObject({ status: 409, code: 'EMAIL_TAKEN', message: 'Another user already has the email ops@example.com' })
+    expect(userMessage(error)).toBe('Another user already has the email ops@example.com')
+  })
+
+  it('reads an error answer whose code the API does not have as not from the API', async () => {
+    answer(400, '{"error":{"code":"INVALID_INPUT","message":"Email is not valid"}}')
+    await expect(get('/api/devices')).rejects.toMatchObject({ status: 400, code: 'HTTP_ERROR' })
   })
 
   it('explains an error answer that is not in the API error shape', async () => {
@@ -46,7 +57,7 @@ describe('api', () => {
   })
 
   it('tells the unauthorized handler about a 401, and still throws', async () => {
-    answer(401, '{"error":{"code":"UNAUTHORIZED","message":"Please log in"}}')
+    answer(401, apiErrorBody('UNAUTHENTICATED', 'Please log in'))
     const onUnauthorized = vi.fn()
     whenUnauthorized(onUnauthorized)
 

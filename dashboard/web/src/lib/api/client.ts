@@ -1,5 +1,12 @@
 /** The one way the web app talks to `/api`: JSON in and out, the session cookie, typed errors. */
-import type { ApiError as ApiErrorBody } from '../../../../shared/contract.ts'
+import { API_ERRORS } from '../../../../shared/api-errors.ts'
+import type { ApiError as ApiErrorBody, ApiErrorCode } from '../../../../shared/contract.ts'
+
+/**
+ * What went wrong: a code the server answered, or one the client sets itself — `NETWORK` when the server could
+ * not be reached, `HTTP_ERROR` when something other than the API answered (a proxy's error page).
+ */
+export type ErrorCode = ApiErrorCode | 'NETWORK' | 'HTTP_ERROR'
 
 /** A failed API call; `message` is written for the user. `status` is 0 when the server could not be reached. */
 export class ApiError extends Error {
@@ -7,7 +14,7 @@ export class ApiError extends Error {
 
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message)
@@ -72,7 +79,7 @@ function isApiErrorBody(payload: unknown): payload is ApiErrorBody {
   if (typeof payload !== 'object' || payload === null || !('error' in payload)) return false
   const { error } = payload
   return typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' &&
-    'code' in error && typeof error.code === 'string'
+    'code' in error && typeof error.code === 'string' && Object.hasOwn(API_ERRORS, error.code)
 }
 
 export function put<T>(path: string, body: unknown): Promise<T> {

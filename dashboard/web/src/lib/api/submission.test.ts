@@ -19,7 +19,7 @@ describe('Submission', () => {
   it('shows the API error message of a failed action and answers false', async () => {
     const submission = new Submission()
     const ok = await submission.run(async () => {
-      throw new ApiError(409, 'CONFLICT', 'This IMEI is already registered')
+      throw new ApiError(409, 'DEVICE_TAKEN', 'This IMEI is already registered')
     })
 
     expect(ok).toBe(false)

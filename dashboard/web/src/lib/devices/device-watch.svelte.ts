@@ -55,10 +55,7 @@ export class DeviceWatch {
       this.observations = older.reduce(observe, this.observations)
       this.loadError = null
     } catch (error) {
-      this.loadError =
-        error instanceof api.ApiError && error.status === 404
-          ? 'This server does not keep a packet log yet.'
-          : api.userMessage(error)
+      this.loadError = api.userMessage(error)
     } finally {
       this.loaded = true
     }

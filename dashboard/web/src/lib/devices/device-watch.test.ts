@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { DeviceSummary, Packet } from '../../../../shared/contract.ts'
+import type { ApiError, DeviceSummary, Packet } from '../../../../shared/contract.ts'
 import { DeviceWatch } from './device-watch.svelte.ts'
 import type { FleetListener } from '../live/fleet.svelte.ts'
 import type { LiveSocket } from '../live/connection.svelte.ts'
@@ -42,7 +42,7 @@ class FakeFleet {
   }
 }
 
-let answer: (packets: Packet[] | { status: number; body: unknown }) => void
+let answer: (packets: Packet[] | { status: number; body: ApiError }) => void
 
 beforeEach(() => {
   vi.stubGlobal(
@@ -125,12 +125,12 @@ describe('DeviceWatch', () => {
     expect(fleet.listeners.size).toBe(0)
   })
 
-  it('says plainly when the server keeps no packet log, and still takes live packets', async () => {
+  it('says why the recent packets could not be loaded, and still takes live packets', async () => {
     const { socket, watch } = setUp()
     const loading = watch.load()
-    answer({ status: 404, body: { error: { code: 'NOT_FOUND', message: 'No such API route' } } })
+    answer({ status: 404, body: { error: { code: 'DEVICE_NOT_FOUND', message: `No device ${IMEI}` } } })
     await loading
-    expect(watch.loadError).toBe('This server does not keep a packet log yet.')
+    expect(watch.loadError).toBe(`No device ${IMEI}`)
     socket.emit('packet', packet(t0))
     expect(watch.packets).toHaveLength(1)
   })
