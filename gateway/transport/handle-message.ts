@@ -2,6 +2,7 @@ import type { Logger } from '../../logger.ts'
 import type { RecordWriter } from '../../processor/ingest.ts'
 import type { Admission, DeviceAdmission } from '../admission.ts'
 import type { GatewayStats } from '../stats.ts'
+import type { RejectionReason } from '../rejections.ts'
 import type { DeviceRecord, Protocol } from '../record.ts'
 import type { QuarantineSink } from '../quarantine.ts'
 import type { ConnectionsPerAddress } from '../address-limit.ts'
@@ -31,10 +32,10 @@ export interface GatewayContext {
 
 export type MessageOutcome =
   | { ok: true; reply?: Uint8Array; identified?: string }
-  | { ok: false; reason: string; reply?: Uint8Array }
+  | { ok: false; reason: RejectionReason; reply?: Uint8Array }
 
 /** How a decoded message was settled; a refused one carries its refusal reply, if the protocol has one. */
-export type Settlement = { ok: true } | { ok: false; reason: string; reply?: Uint8Array }
+export type Settlement = { ok: true } | { ok: false; reason: RejectionReason; reply?: Uint8Array }
 
 /** One decoded message to settle: what it decoded to, from which protocol and connection. */
 export interface DecodedMessage {
