@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { DeviceSummary, Packet } from '../../../../shared/contract.ts'
+import type { DeviceSummary, LivePosition, Packet } from '../../../../shared/contract.ts'
 import { evaluate, NO_OBSERVATIONS, observe, observeSummary, type CheckKey, type Observations } from './checklist.ts'
 
 const start = Date.parse('2026-11-22T08:00:00Z')
@@ -105,7 +105,7 @@ describe('commissioning checklist', () => {
 })
 
 describe('checklist from live summaries', () => {
-  function summary(atMs: number, position: Record<string, unknown> | null): DeviceSummary {
+  function summary(atMs: number, position: Partial<LivePosition> | null): DeviceSummary {
     return {
       imei: '356307042440007',
       protocol: 'teltonika',
@@ -114,7 +114,7 @@ describe('checklist from live summaries', () => {
       connected: true,
       lastSeen: iso(atMs),
       status: 'moving',
-      position: position && ({ fixTime: iso(atMs), latitude: 54.68, longitude: 25.27, ...position } as DeviceSummary['position']),
+      position: position && { fixTime: iso(atMs), latitude: 54.68, longitude: 25.27, valid: true, ...position },
     }
   }
 
@@ -134,9 +134,10 @@ describe('checklist from live summaries', () => {
     })
   })
 
-  it('trusts a fix without validity only with enough satellites, and a reported invalid fix never', () => {
+  it('needs a valid fix with enough satellites in the live position too', () => {
     expect(states(observeSummary(NO_OBSERVATIONS, summary(start, { satellites: 3 })), start).gps).toBe('pending')
     expect(states(observeSummary(NO_OBSERVATIONS, summary(start, { satellites: 9, valid: false })), start).gps).toBe('pending')
+    expect(states(observeSummary(NO_OBSERVATIONS, summary(start, { satellites: 9 })), start).gps).toBe('ok')
   })
 
   it('does not let an older summary override what a newer packet said', () => {

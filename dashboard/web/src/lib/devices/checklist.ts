@@ -5,7 +5,6 @@
  * without the packet log); evaluation against the clock is separate so "packets arriving" can lapse.
  */
 import type { DeviceSummary, Packet } from '../../../../shared/contract.ts'
-import type { InstallerPosition } from './device-health.ts'
 import { packetRecords, type PacketRecord } from './packets.ts'
 
 export const CHECK_KEYS = ['packets', 'gps', 'power', 'ignitionOn', 'ignitionOff', 'movement', 'time'] as const
@@ -89,13 +88,12 @@ export function observeSummary(previous: Observations, device: DeviceSummary): O
   const next: Observations = { ...previous }
   const seen = device.lastSeen === null ? Number.NaN : Date.parse(device.lastSeen)
   if (!Number.isNaN(seen) && (next.lastPacketAt === null || seen > next.lastPacketAt)) next.lastPacketAt = seen
-  const position: InstallerPosition | null = device.position
+  const position = device.position
   if (position === null) return next
   const at = Date.parse(position.fixTime)
   if (Number.isNaN(at)) return next
   if (next.latestFix === null || at > next.latestFix.at) {
-    const valid = position.valid ?? (position.satellites !== undefined && position.satellites >= MIN_SATELLITES)
-    next.latestFix = { at, valid, satellites: position.satellites }
+    next.latestFix = { at, valid: position.valid, satellites: position.satellites }
   }
   if (position.externalVoltageV !== undefined && (next.latestExternalAt === null || at > next.latestExternalAt)) {
     next.latestExternalV = position.externalVoltageV

@@ -48,23 +48,14 @@ export function matchesDeviceFilter(device: DeviceSummary, filter: DeviceFilter,
     device.protocol.toLowerCase().includes(needle)
 }
 
-/**
- * Fields some servers add to the live position beyond the contract's (`valid`, `gsmSignal`): shown when
- * present, a dash otherwise.
- */
-export interface InstallerPosition extends LivePosition {
-  valid?: boolean
-  gsmSignal?: number
-}
-
-/** "Valid · 9 sats", "No fix · 2 sats", "9 sats" (validity not reported), "–" (no position). */
-export function formatFix(position: InstallerPosition | null): string {
+/** "Valid · 9 sats", "No fix · 2 sats", "Valid" (satellites not reported), "–" (no position). */
+export function formatFix(position: LivePosition | null): string {
   if (position === null) return '–'
-  const sats = position.satellites === undefined ? null : `${position.satellites} sats`
-  const validity = position.valid === undefined ? null : position.valid ? 'Valid' : 'No fix'
-  return [validity, sats].filter((part) => part !== null).join(' · ') || 'Position'
+  const validity = position.valid ? 'Valid' : 'No fix'
+  return position.satellites === undefined ? validity : `${validity} · ${position.satellites} sats`
 }
 
-export function formatSignal(position: InstallerPosition | null): string {
+/** The GSM signal the device last reported, "–" when it reports none. */
+export function formatSignal(position: LivePosition | null): string {
   return position?.gsmSignal === undefined ? '–' : `${position.gsmSignal}`
 }

@@ -117,7 +117,7 @@ describe('DeviceWatch', () => {
       connected: true,
       lastSeen: iso(t0),
       status: 'moving',
-      position: { fixTime: iso(t0), latitude: 1, longitude: 2, externalVoltageV: 12.5 },
+      position: { fixTime: iso(t0), latitude: 1, longitude: 2, valid: true, externalVoltageV: 12.5 },
     }
     for (const listener of fleet.listeners) listener([summary], [])
     expect(watch.observations.latestExternalV).toBe(12.5)

@@ -13,7 +13,7 @@ function device(imei: string, latitude: number, lastSeen: string): DeviceSummary
     connected: true,
     lastSeen,
     status: 'moving',
-    position: { fixTime: lastSeen, latitude, longitude: 13.4, speedKmh: 40 },
+    position: { fixTime: lastSeen, latitude, longitude: 13.4, valid: true, speedKmh: 40 },
   }
 }
 
