@@ -20,7 +20,6 @@ import { packetsQuery, toPacket, type PacketSource } from './packets.ts'
 import { bodyOf, imeiParam, instant, parseId } from './validation.ts'
 import type { WebSecurity } from './web-security.ts'
 import { countersBody, createVehicle, deleteVehicle, getVehicle, listVehicles, newVehicleBody, setVehicleCounters, updateVehicle, vehicleChangesBody } from './vehicles.ts'
-import { createCustomer, createLocation, getCustomer, listCustomers, listLocations, newCustomerBody, newLocationBody } from './customers.ts'
 import { getSettings, settingsBody, thresholdsOf, updateSettings } from './settings.ts'
 import { missingRecords, parseMissingRecordsBody } from './missing-records.ts'
 import { createRule, deleteRule, getRule, listRules, newRuleBody, ruleChangesBody, updateRule } from './alert-rules.ts'
@@ -28,6 +27,7 @@ import { acknowledgeAlert, alertsQuery, listAlerts } from './alerts.ts'
 import { activateUser, createUser, deactivateUser, getUser, licenseUsage, listUsers, newUserBody, updateUser, userChangesBody } from './users.ts'
 import { createGroup, deleteGroup, getGroup, groupChangesBody, listGroups, newGroupBody, updateGroup } from './vehicle-groups.ts'
 import { seesVehicle, type Visibility } from './visibility.ts'
+import { registerCustomerRoutes } from '../../office/customers/routes.ts'
 
 export interface ApiDeps {
   db: Database
@@ -73,8 +73,13 @@ const positionsQuery = z.object({
 
 type UserHandler = (request: ApiRequest, user: Me) => Promise<ApiResponse>
 
+/** What a module's routes file registers its signed-in routes with. */
+export interface ApiRoutes {
+  user(key: UserRouteKey, handler: UserHandler): void
+}
+
 /** Registers the routes of `API_ROUTES`, each behind the access it declares there. */
-class Routes {
+class Routes implements ApiRoutes {
   readonly #registered = new Set<RouteKey>()
 
   constructor(
@@ -148,7 +153,8 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
 
   registerDeviceRoutes(routes, deps)
   registerVehicleRoutes(routes, deps)
-  registerCustomerRoutes(routes, deps)
+  registerCustomerRoutes(routes, deps.db)
+  registerSettingsRoutes(routes, deps)
   registerAlertRoutes(routes, deps)
   registerUserRoutes(routes, deps)
   routes.checkComplete()
@@ -283,17 +289,8 @@ function registerVehicleRoutes(routes: Routes, deps: ApiDeps): void {
   })
 }
 
-function registerCustomerRoutes(routes: Routes, deps: ApiDeps): void {
+function registerSettingsRoutes(routes: Routes, deps: ApiDeps): void {
   const { db } = deps
-  routes.user('GET /api/customers', async () => ({ body: await listCustomers(db) }))
-  routes.user('POST /api/customers', async ({ body }) => ({ status: 201, body: await createCustomer(db, bodyOf(newCustomerBody, body)) }))
-  routes.user('GET /api/customers/:id', async ({ params }) => ({ body: await getCustomer(db, parseId(params.id)) }))
-  routes.user('GET /api/customers/:id/locations', async ({ params }) => ({ body: await listLocations(db, parseId(params.id)) }))
-  routes.user('POST /api/customers/:id/locations', async ({ params, body }) => {
-    const id = parseId(params.id)
-    return { status: 201, body: await createLocation(db, id, bodyOf(newLocationBody, body)) }
-  })
-
   routes.user('GET /api/settings', async () => ({ body: await getSettings(db) }))
   routes.user('PUT /api/settings', async ({ body }) => {
     // Read by the processor each time it stores an alert: nothing to tell it.

@@ -1,20 +1,18 @@
-import { z } from 'zod'
+/** The customers module's SQL: the only code that reads or writes the customers and service_locations tables. */
 import type { Database } from '../../db/client.ts'
-import type { Customer, CustomerDetail, ServiceLocation } from '../shared/contract.ts'
-import { ApiError } from './http.ts'
-import { MULTI_LINE, MULTI_LINE_MESSAGE, ONE_LINE, ONE_LINE_MESSAGE } from './validation.ts'
+import type { Customer, CustomerDetail, ServiceLocation } from '../../dashboard/shared/contract.ts'
+import { ApiError } from '../../dashboard/server/http.ts'
 
-export const newCustomerBody = z.strictObject({
-  name: z.string().trim().min(1, 'a customer needs a name').max(200, 'a customer name has at most 200 characters').regex(ONE_LINE, ONE_LINE_MESSAGE),
-})
+export interface NewCustomer {
+  name: string
+}
 
-export const newLocationBody = z.strictObject({
-  // Accounting sync needs every service location named (seeds: QuickBooks refuses unnamed ones).
-  name: z.string().trim().min(1, 'a service location needs a name').max(200, 'a location name has at most 200 characters').regex(ONE_LINE, ONE_LINE_MESSAGE),
-  address: z.string().trim().max(500, 'an address has at most 500 characters').regex(MULTI_LINE, MULTI_LINE_MESSAGE).default(''),
-  latitude: z.number().min(-90, 'latitude is between -90 and 90').max(90, 'latitude is between -90 and 90'),
-  longitude: z.number().min(-180, 'longitude is between -180 and 180').max(180, 'longitude is between -180 and 180'),
-})
+export interface NewLocation {
+  name: string
+  address: string
+  latitude: number
+  longitude: number
+}
 
 interface CustomerRow {
   id: number
@@ -46,7 +44,7 @@ export async function listCustomers(db: Database): Promise<Customer[]> {
   return rows.map(toCustomer)
 }
 
-export async function createCustomer(db: Database, input: z.infer<typeof newCustomerBody>): Promise<Customer> {
+export async function createCustomer(db: Database, input: NewCustomer): Promise<Customer> {
   const { rows } = await db.query<CustomerRow>('INSERT INTO customers (name) VALUES ($1) RETURNING id, name, created_at', [input.name])
   return toCustomer(rows[0]!)
 }
@@ -62,7 +60,7 @@ export async function listLocations(db: Database, customerId: number): Promise<S
   return locationsOf(db, customerId)
 }
 
-export async function createLocation(db: Database, customerId: number, input: z.infer<typeof newLocationBody>): Promise<ServiceLocation> {
+export async function createLocation(db: Database, customerId: number, input: NewLocation): Promise<ServiceLocation> {
   await getCustomerRow(db, customerId)
   const { rows } = await db.query<LocationRow>(
     `INSERT INTO service_locations (customer_id, name, address, latitude, longitude) VALUES ($1, $2, $3, $4, $5)
