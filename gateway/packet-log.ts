@@ -1,6 +1,7 @@
 import type { DeviceRecord, Protocol } from '../core/record.ts'
 import type { MessageKind } from '../core/message-kind.ts'
 import type { Transport } from './protocols/types.ts'
+import type { RejectionReason } from './rejections.ts'
 
 /** One message a device sent, as the installer's device page shows it. */
 export interface PacketEntry {
@@ -15,7 +16,7 @@ export interface PacketEntry {
   raw: Record<string, unknown>
   records: DeviceRecord[]
   /** Why it was refused, when it was. */
-  error?: { code: string; message?: string }
+  error?: { code: RejectionReason; message?: string }
   /** The reply sent (hex), when one was. */
   replyHex?: string
 }

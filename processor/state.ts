@@ -241,12 +241,13 @@ export function idleDue(state: VehicleState, now: number, settings: StateSetting
 
 /** The live view of a record that has coordinates (optional fields only when reported; built by hand, it runs per record). */
 export function toLivePosition(record: PositionedRecord): LivePosition {
-  const position: LivePosition = { fixTime: record.fixTime, latitude: record.latitude, longitude: record.longitude }
+  const position: LivePosition = { fixTime: record.fixTime, latitude: record.latitude, longitude: record.longitude, valid: record.valid }
   if (record.speedKmh !== undefined) position.speedKmh = record.speedKmh
   if (record.course !== undefined) position.course = record.course
   if (record.ignition !== undefined) position.ignition = record.ignition
   if (record.satellites !== undefined) position.satellites = record.satellites
   if (record.externalVoltageV !== undefined) position.externalVoltageV = record.externalVoltageV
   if (record.batteryVoltageV !== undefined) position.batteryVoltageV = record.batteryVoltageV
+  if (record.gsmSignal !== undefined) position.gsmSignal = record.gsmSignal
   return position
 }

@@ -1,46 +1,37 @@
-import { describe, expect, it } from 'vitest'
-import { processRecord } from './pipeline.ts'
+import fs from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestDatabase, type TestDatabase } from '../test/helpers/database.ts'
 import { VehicleStates } from './vehicle-states.ts'
-import { START_MS, at, recordAt, settingsWith } from './testing.ts'
 
-const settings = settingsWith()
-const M = 1 / 111_195
+const FILL_VALIDITY = fs.readFileSync(new URL('../db/migrations/0005_add_validity_to_last_position.sql', import.meta.url), 'utf8')
 
-describe('vehicle states in memory', () => {
-  it('sets a device\'s counters at once, and they grow from there', () => {
-    const states = new VehicleStates()
-    states.set(processRecord(states.getOrEmpty('356307042441013', 'teltonika'), recordAt(0, { latitude: 54 }), settings).state)
-    states.setCounters('356307042441013', 12_000, 800, at(5))
-    expect(states.countersOf('356307042441013')).toEqual({ odometerKm: 12_000, engineHoursH: 800 })
-    const next = processRecord(states.get('356307042441013')!, recordAt(10, { latitude: 54 }), settings).state
-    const moved = processRecord(next, recordAt(20, { latitude: 54 + 500 * M }), settings).state
-    states.commit(moved)
-    expect(states.countersOf('356307042441013')!.odometerKm).toBeCloseTo(12_000.5, 3)
-  })
+describe('live positions stored without their fix validity', () => {
+  let database: TestDatabase
 
-  it('keeps counters set while a batch computed before them was being committed', () => {
-    const states = new VehicleStates()
-    const imei = '356307042441013'
-    states.set(processRecord(states.getOrEmpty(imei, 'teltonika'), recordAt(0), settings).state)
-    const inFlight = processRecord(states.get(imei)!, recordAt(10), settings).state
-    states.setCounters(imei, 5_000, 100, new Date(START_MS + 5_000))
-    const committed = states.commit(inFlight)
-    expect(committed).toMatchObject({ odometerKm: 5_000, engineHoursH: 100 })
-    expect(committed.tracking.counters.setAtMs).toBe(START_MS + 5_000)
-    expect(committed.position?.fixTime).toBe(at(10))
-  })
+  beforeAll(async () => {
+    database = await startTestDatabase()
+  }, 120_000)
+  afterAll(() => database?.stop())
 
-  it('starts a device that has not reported yet from the counters set for it', () => {
-    const states = new VehicleStates()
-    expect(states.setCounters('356307042441099', 42, 7, at(0))).toBeUndefined()
-    expect(states.getOrEmpty('356307042441099', 'teltonika')).toMatchObject({ odometerKm: 42, engineHoursH: 7 })
-  })
+  it('take the validity of the stored position they came from, or count as valid when it is gone', async () => {
+    const fixTime = '2026-01-01T10:00:00.000Z'
+    const position = { fixTime, latitude: 54.68, longitude: 25.27, satellites: 0 }
+    const [lost, gone] = ['356307042441401', '356307042441419']
+    for (const imei of [lost, gone]) {
+      await database.db.query(
+        `INSERT INTO devices (imei, protocol, last_seen, last_fix_time, last_position, last_status) VALUES ($1, 'teltonika', $2, $2, $3, 'stopped')`,
+        [imei, fixTime, JSON.stringify(position)],
+      )
+    }
+    await database.db.query(
+      `INSERT INTO positions (imei, fix_time, received_at, buffered, valid, latitude, longitude, satellites) VALUES ($1, $2, $2, false, false, 54.68, 25.27, 0)`,
+      [lost, fixTime],
+    )
 
-  it('keeps the connection flag set while a batch was being committed', () => {
-    const states = new VehicleStates()
-    const imei = '356307042441013'
-    const inFlight = processRecord(states.getOrEmpty(imei, 'teltonika'), recordAt(0), settings).state
-    states.set({ ...states.getOrEmpty(imei, 'teltonika'), connected: true })
-    expect(states.commit(inFlight).connected).toBe(true)
+    await database.db.query(FILL_VALIDITY)
+    const states = await VehicleStates.load(database.db)
+
+    expect(states.get(lost)?.position).toEqual({ ...position, valid: false })
+    expect(states.get(gone)?.position).toEqual({ ...position, valid: true })
   })
 })

@@ -115,6 +115,21 @@ describe.skipIf(browserMissing)('dashboard in headless chromium', () => {
     await page.close()
   }, 60_000)
 
+  it('lists each device with whether its fix is valid and its GSM signal on the Devices page', async () => {
+    const [fixedImei, lostImei] = ['356307042460054', '356307042460062']
+    const fixed = await TeltonikaTestDevice.connect(system.ports.teltonika!, fixedImei)
+    const lost = await TeltonikaTestDevice.connect(system.ports.teltonika!, lostImei)
+    await fixed.send([fix(-1000, {}, { 21: 4 })])
+    await lost.send([fix(-1000, { satellites: 0 }, { 21: 1 })])
+    const page = await openAs(ADMIN.email, ADMIN.password, '#/devices')
+    const cells = (imei: string) => page.locator(`.device-row[data-imei="${imei}"] [data-cell="fix"], .device-row[data-imei="${imei}"] [data-cell="signal"]`).allTextContents()
+    await expect.poll(() => cells(fixedImei), { timeout: 10_000 }).toEqual(['Valid · 10 sats', '4'])
+    await expect.poll(() => cells(lostImei), { timeout: 10_000 }).toEqual(['No fix · 0 sats', '1'])
+    fixed.close()
+    lost.close()
+    await page.close()
+  }, 60_000)
+
   it('creates, renames and deletes a vehicle group on the Vehicle groups page', async () => {
     const vans = await Promise.all(['Group van 1', 'Group van 2', 'Group van 3'].map((name) => api<{ id: number }>('POST', '/api/vehicles', { name, deviceImei: null })))
     const page = await openAs(ADMIN.email, ADMIN.password)

@@ -2,7 +2,9 @@
 import type { Alert } from '../../core/alerts.ts'
 import type { MessageKind } from '../../core/message-kind.ts'
 import type { LivePosition, VehicleStatus } from '../../core/vehicle.ts'
+import type { ApiErrorCode } from './api-errors.ts'
 
+export type { ApiErrorCode } from './api-errors.ts'
 // The vocabulary the processor speaks too lives in core/; the dashboard sends it as it is.
 export { ALERT_TYPES, ALERT_TYPE_LABELS, HARSH_ALERT_TYPES, type Alert, type AlertPlace, type AlertRule, type AlertRuleInput, type AlertType } from '../../core/alerts.ts'
 export type { LivePosition, VehicleStatus } from '../../core/vehicle.ts'
@@ -251,7 +253,7 @@ export interface MapSettings {
 }
 
 export interface ApiError {
-  error: { code: string; message: string }
+  error: { code: ApiErrorCode; message: string }
 }
 
 /** Whether the database is reachable: `GET /api/gateway/stats` (`database`) and the socket.io `database` event. */

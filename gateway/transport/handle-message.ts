@@ -3,6 +3,7 @@ import type { RecordWriter } from '../record-writer.ts'
 import type { Admission, DeviceAdmission } from '../admission.ts'
 import type { GatewayStats } from '../stats.ts'
 import type { DeviceRecord, Protocol } from '../../core/record.ts'
+import type { RejectionReason } from '../rejections.ts'
 import type { QuarantineSink } from '../quarantine.ts'
 import type { ConnectionsPerAddress } from '../address-limit.ts'
 import { recordProblem, type RecordProblem } from '../record-validation.ts'
@@ -32,10 +33,10 @@ export interface GatewayContext {
 
 export type MessageOutcome =
   | { ok: true; reply?: Uint8Array; identified?: string }
-  | { ok: false; reason: string; reply?: Uint8Array }
+  | { ok: false; reason: RejectionReason; reply?: Uint8Array }
 
 /** How a decoded message was settled; a refused one carries its refusal reply, if the protocol has one. */
-export type Settlement = { ok: true } | { ok: false; reason: string; reply?: Uint8Array }
+export type Settlement = { ok: true } | { ok: false; reason: RejectionReason; reply?: Uint8Array }
 
 /** One decoded message to settle: what it decoded to, from which protocol and connection. */
 export interface DecodedMessage {
