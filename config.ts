@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { VIRTUAL_IGNITION_MODES } from './processor/state.ts'
-import { newPassword } from './dashboard/server/password-policy.ts'
+import { VIRTUAL_IGNITION_MODES } from './core/vehicle.ts'
+import { newPassword } from './core/password-policy.ts'
 import { isAddressOrSubnet } from './gateway/address-limit.ts'
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)

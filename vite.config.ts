@@ -30,5 +30,8 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**', 'data/**'],
     testTimeout: 20_000,
+    // Hooks start whole systems (a database, migrations, every listener): on a busy machine that takes
+    // far longer than vitest's 10 s default.
+    hookTimeout: 180_000,
   },
 })

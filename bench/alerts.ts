@@ -5,7 +5,7 @@
  *      detector) per record, beside the same loop doing only what ingest did before alerts existed
  *      (history marking and the live position/status) — ns per record each, and their ratio.
  */
-import type { DeviceRecord, RecordEvent } from '../gateway/record.ts'
+import type { DeviceRecord, RecordEvent } from '../core/record.ts'
 import { sweepNoUpdate } from '../processor/no-update-sweep.ts'
 import { processRecord } from '../processor/pipeline.ts'
 import { DEFAULT_STATE_SETTINGS, applyLive, emptyState, isHistory, isMoving, type VehicleState } from '../processor/state.ts'

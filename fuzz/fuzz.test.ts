@@ -21,6 +21,7 @@ describe('seeded fuzzing of every protocol (the short version of npm run fuzz)',
       transports: ['tcp'],
       defaultPort: 0,
       frame: (buffer) => ({ frames: [...buffer].map((byte) => Buffer.from([byte])), rest: Buffer.alloc(0) }),
+      describeMessage: () => ({ type: '', label: 'fragile' }),
       decode: (message) => {
         if (message.includes(0x42)) throw new Error('bug')
         return { records: [] }

@@ -9,7 +9,7 @@ import { intBetween, randomBytes, type Random } from '../simulator/random.ts'
 
 export interface FuzzSeed {
   bytes: Buffer
-  /** For HTTP protocols: how the seed was sent. */
+  /** For HTTP protocols: how this starting message was sent. */
   method?: string
   contentType?: string
 }
@@ -77,6 +77,9 @@ function fuzzStreamInput(protocol: ProtocolDescriptor, input: FuzzSeed, random: 
     protocol.decode(message, identified, random() < 0.5 ? context() : LENIENT)
     protocol.decode(message, { transport: 'tcp' }, context())
     if (protocol.transports.includes('udp')) protocol.decode(message, { transport: 'udp' }, context())
+    // The packet log describes every message a watched device sends, broken ones included.
+    protocol.describeMessage(message, 'tcp')
+    if (protocol.transports.includes('udp')) protocol.describeMessage(message, 'udp')
   }
   return undefined
 }

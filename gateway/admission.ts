@@ -1,4 +1,4 @@
-import type { Protocol } from './record.ts'
+import type { Protocol } from '../core/record.ts'
 
 /**
  * Whether a device that identified itself may talk to us: `admitted`, `unknown` (registration is

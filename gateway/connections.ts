@@ -1,4 +1,5 @@
-import type { Protocol } from './record.ts'
+import type { Protocol } from '../core/record.ts'
+import type { RejectionReason } from './rejections.ts'
 
 export interface ConnectionChange {
   imei: string
@@ -7,7 +8,7 @@ export interface ConnectionChange {
 }
 
 /** Closes a connection, counting why. */
-export type CloseConnection = (reason: string) => void
+export type CloseConnection = (reason: RejectionReason) => void
 
 /**
  * Which devices hold an open connection now; the dashboard shows it and commands will go through it.

@@ -15,7 +15,7 @@ import { fromHex, isHex, toHex } from './lib/hex.ts'
 import { type ProtocolError, protocolError } from './protocols/errors.ts'
 import { PROTOCOL_DESCRIPTORS, findProtocol, isHttpProtocol } from './protocols/registry.ts'
 import type { AnyProtocolDescriptor, Decoded, HttpDecoded, HttpProtocolDescriptor, HttpRequestMessage, Session, Transport } from './protocols/types.ts'
-import type { DeviceRecord } from './record.ts'
+import type { DeviceRecord } from '../core/record.ts'
 
 const PROTOCOL_NAMES = PROTOCOL_DESCRIPTORS.map((descriptor) => descriptor.name).join('|')
 const USAGE = `usage: npm run --silent decode -- --protocol ${PROTOCOL_NAMES} --transport tcp|udp|http (--hex <hex> | --text <text>) [...more, in order] [--crc lenient]`

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { PacketLog, type PacketEntry } from './packet-log.ts'
 
 const entry = (imei: string, n: number): PacketEntry => ({
-  imei, protocol: 'teltonika', transport: 'tcp', time: new Date(n * 1000).toISOString(), raw: { hex: n.toString(16) }, records: [],
+  imei, protocol: 'teltonika', transport: 'tcp', time: new Date(n * 1000).toISOString(), kind: { type: '0x08', label: 'Codec 8' }, raw: { hex: n.toString(16) }, records: [],
 })
 
 describe('packet log', () => {

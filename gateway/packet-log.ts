@@ -1,5 +1,7 @@
-import type { DeviceRecord, Protocol } from './record.ts'
+import type { DeviceRecord, Protocol } from '../core/record.ts'
+import type { MessageKind } from '../core/message-kind.ts'
 import type { Transport } from './protocols/types.ts'
+import type { RejectionReason } from './rejections.ts'
 
 /** One message a device sent, as the installer's device page shows it. */
 export interface PacketEntry {
@@ -8,11 +10,13 @@ export interface PacketEntry {
   transport: Transport
   /** Gateway time of arrival, ISO 8601. */
   time: string
+  /** What kind of message it was, as its protocol's decoder reads it. */
+  kind: MessageKind
   /** The message as received: `{ hex }` for TCP/UDP, `{ method, target, body }` for HTTP. */
   raw: Record<string, unknown>
   records: DeviceRecord[]
   /** Why it was refused, when it was. */
-  error?: { code: string; message?: string }
+  error?: { code: RejectionReason; message?: string }
   /** The reply sent (hex), when one was. */
   replyHex?: string
 }

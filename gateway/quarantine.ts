@@ -1,4 +1,4 @@
-import type { Protocol } from './record.ts'
+import type { Protocol } from '../core/record.ts'
 import type { Transport } from './protocols/types.ts'
 import type { RecordRejection } from './record-validation.ts'
 

@@ -4,7 +4,7 @@ import { osmand } from './protocols/osmand/index.ts'
 import { encodeQueryTarget } from './protocols/osmand/encode.ts'
 import { teltonika } from './protocols/teltonika/index.ts'
 import { encodeAvlPacket } from './protocols/teltonika/encode.ts'
-import type { DeviceRecord } from './record.ts'
+import type { DeviceRecord } from '../core/record.ts'
 import { recordProblem, type RecordRejection } from './record-validation.ts'
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z')

@@ -4,7 +4,7 @@
  * or that says nothing sane is rejected here, alone, instead of failing the whole group-commit batch
  * it would join. Pure: the clock comes from the caller.
  */
-import { PROTOCOLS, RECORD_EVENTS, type DeviceRecord } from './record.ts'
+import { PROTOCOLS, RECORD_EVENTS, type DeviceRecord } from '../core/record.ts'
 
 /** Why a record was rejected; the gateway counts each in its stats. */
 export const RECORD_REJECTIONS = ['FIX_TIME_OUT_OF_RANGE', 'BAD_RECEIVED_AT', 'BAD_COORDINATES', 'BAD_NUMBER', 'BAD_TEXT', 'BAD_FIELD', 'IO_TOO_LARGE'] as const
@@ -46,6 +46,8 @@ const NUMBER_RANGES: readonly { field: keyof DeviceRecord; min: number; max: num
   { field: 'engineHoursH', min: 0, max: 1e8 },
   // Bars, CSQ (0-31, 99) or dBm; the column is a smallint.
   { field: 'gsmSignal', min: -200, max: 200, integer: true },
+  // Kept in memory for the alert only (not a column); no vehicle survives 100 g.
+  { field: 'harshForceG', min: 0, max: 100 },
 ]
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(RECORD_EVENTS)
@@ -94,7 +96,7 @@ function flagsProblem(record: DeviceRecord): RecordProblem | undefined {
   for (const field of ['buffered', 'valid'] as const) {
     if (typeof record[field] !== 'boolean') return problem('BAD_FIELD', field, 'not a boolean')
   }
-  for (const field of ['ignition', 'motion'] as const) {
+  for (const field of ['ignition', 'motion', 'externalPowerConnected'] as const) {
     if (record[field] !== undefined && typeof record[field] !== 'boolean') return problem('BAD_FIELD', field, 'not a boolean')
   }
   return undefined

@@ -1,4 +1,5 @@
-import type { Protocol } from './record.ts'
+import type { Protocol } from '../core/record.ts'
+import type { RejectionReason } from './rejections.ts'
 import type { Transport } from './protocols/types.ts'
 
 export interface ProtocolStats {
@@ -10,7 +11,7 @@ export interface ProtocolStats {
   records: number
   bytesIn: number
   bytesOut: number
-  rejections: Record<string, number>
+  rejections: Partial<Record<RejectionReason, number>>
 }
 
 /** Counters behind GET /api/gateway/stats; every rejection is counted by reason. */
@@ -26,7 +27,7 @@ export class GatewayStats {
     return stats
   }
 
-  reject(protocol: Protocol, reason: string): void {
+  reject(protocol: Protocol, reason: RejectionReason): void {
     const rejections = this.for(protocol).rejections
     rejections[reason] = (rejections[reason] ?? 0) + 1
   }

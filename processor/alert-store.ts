@@ -4,7 +4,7 @@
  * Both run inside the records' transaction (ingest.ts), so an ACKed record's alert is as durable as the record.
  */
 import type pg from 'pg'
-import type { Alert, AlertPlace, AlertType } from '../dashboard/shared/contract.ts'
+import type { Alert, AlertPlace, AlertType } from '../core/alerts.ts'
 import type { AlertChange, AlertClear, AlertRaise } from './alerts/changes.ts'
 
 export interface StoredChanges {

@@ -3,7 +3,7 @@
  * they grow by the device's own counters when it reports them — the increase since the first reading
  * at or after the set time — else by distance between valid fixes and by ignition-on time.
  */
-import type { DeviceRecord } from '../gateway/record.ts'
+import type { DeviceRecord } from '../core/record.ts'
 import { NO_CHANGES } from './alerts/changes.ts'
 import { distanceM } from './geo.ts'
 import type { Observation } from './observation.ts'

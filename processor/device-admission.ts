@@ -1,5 +1,5 @@
 import type { Admission, DeviceAdmission } from '../gateway/admission.ts'
-import type { Protocol } from '../gateway/record.ts'
+import type { Protocol } from '../core/record.ts'
 import type { VehicleStateView } from './vehicle-states.ts'
 
 export type RegistrationMode = 'open' | 'closed'

@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.ts'
 import { DatabaseUnavailableError, isConnectionError, type DatabaseHealth } from '../db/health.ts'
-import type { DeviceRecord, Protocol } from '../gateway/record.ts'
+import type { DeviceRecord, Protocol } from '../core/record.ts'
+import type { RecordWriter } from '../gateway/record-writer.ts'
 import type { Logger } from '../logger.ts'
 import type { AlertChange } from './alerts/changes.ts'
 import { storeAlertChanges, type StoredChanges } from './alert-store.ts'
@@ -10,11 +11,6 @@ import { processRecord } from './pipeline.ts'
 import { emptyState, type StateSettings, type VehicleState } from './state.ts'
 import { compactTracking } from './tracking.ts'
 import type { VehicleStates } from './vehicle-states.ts'
-
-/** The seam between the gateway and storage: resolves only once the records are durable. */
-export interface RecordWriter {
-  write(records: DeviceRecord[]): Promise<void>
-}
 
 interface PendingWrite {
   records: DeviceRecord[]

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { VehicleState } from './state.ts'
-import type { Alert } from '../dashboard/shared/contract.ts'
+import type { Alert } from '../core/alerts.ts'
 
 export interface LiveEvents {
   /** A vehicle's live state changed (new position, status, connection). */

@@ -1,4 +1,4 @@
-import type { DeviceRecord } from '../gateway/record.ts'
+import type { DeviceRecord } from '../core/record.ts'
 
 /** Which ordered stream a record belongs to (tracking.ts, Lane); null: a fix from a wrong clock, far in the future. */
 export type LaneName = 'live' | 'history'

@@ -27,7 +27,7 @@
  * `failures` — ingest logs it — so one bad record or detector never stops a device's stream (the record
  * is still stored and ACKed). Observing only compares the record's fields, which no data makes throw.
  */
-import type { DeviceRecord } from '../gateway/record.ts'
+import type { DeviceRecord } from '../core/record.ts'
 import { NO_CHANGES, clearOf, type AlertChange } from './alerts/changes.ts'
 import { detectHarshDriving, fixPointOf } from './alerts/harsh-driving.ts'
 import { detectIgnitionWiring } from './alerts/ignition-wiring.ts'

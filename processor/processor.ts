@@ -9,11 +9,11 @@
 import type { Database } from '../db/client.ts'
 import type { DatabaseHealth } from '../db/health.ts'
 import type { DeviceAdmission } from '../gateway/admission.ts'
-import type { ConnectionChange } from '../gateway/connections.ts'
-import type { Protocol } from '../gateway/record.ts'
+import type { RecordWriter } from '../gateway/record-writer.ts'
+import type { Protocol } from '../core/record.ts'
 import type { Logger } from '../logger.ts'
 import { DeviceRegistration, type RegistrationMode } from './device-admission.ts'
-import { GroupCommitIngest, type RecordWriter } from './ingest.ts'
+import { GroupCommitIngest } from './ingest.ts'
 import { InProcessLiveBus, type LiveBus } from './live.ts'
 import { startNoUpdateSweep, sweepIntervalMs } from './no-update-sweep.ts'
 import type { StateSettings } from './state.ts'
@@ -31,8 +31,8 @@ export interface VehicleCommands {
    * `at` (the vehicles.counters_set_at stored) they grow from these values. Resolves once committed.
    */
   startCountersFrom(imei: string, counters: { odometerKm: number; engineHoursH: number }, at: Date): Promise<void>
-  /** A device's connection opened or closed: shown at once (the connection is not stored). */
-  connectionChanged(change: ConnectionChange): void
+  /** A device's connection opened or closed (the gateway's DeviceConnections): shown at once, not stored. */
+  connectionChanged(change: { imei: string; protocol: Protocol; connected: boolean }): void
 }
 
 export interface Processor {

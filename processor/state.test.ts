@@ -17,6 +17,14 @@ describe('vehicle state', () => {
     expect(stopped.status).toBe('stopped')
   })
 
+  it('shows on the live position whether the fix is valid and the GSM signal the device reported', () => {
+    const fixed = live(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z', valid: true, satellites: 9, gsmSignal: 4 }))
+    expect(fixed.position).toMatchObject({ valid: true, satellites: 9, gsmSignal: 4 })
+    const lost = live(fixed, makeRecord({ fixTime: '2026-01-01T10:01:00.000Z', valid: false, satellites: 0, gsmSignal: undefined }))
+    expect(lost.position).toMatchObject({ valid: false, satellites: 0 })
+    expect(lost.position).not.toHaveProperty('gsmSignal')
+  })
+
   it('uses the motion flag when the device reports no speed', () => {
     const state = live(start, makeRecord({ fixTime: '2026-01-01T10:00:00.000Z', speedKmh: undefined, motion: true }))
     expect(state.status).toBe('moving')

@@ -1,13 +1,9 @@
-import type { DeviceRecord, Protocol } from '../gateway/record.ts'
-import type { LivePosition, VehicleStatus } from '../dashboard/shared/contract.ts'
+import type { DeviceRecord, Protocol } from '../core/record.ts'
+import type { LivePosition, VehicleStatus, VirtualIgnition } from '../core/vehicle.ts'
 import { copyTracking, emptyTracking, type Tracking } from './tracking.ts'
 import { NO_CHANGES } from './alerts/changes.ts'
 import type { Observation } from './observation.ts'
 import type { StepResult } from './pipeline.ts'
-
-/** Where ignition comes from when a device reports none (VIRTUAL_IGNITION). */
-export const VIRTUAL_IGNITION_MODES = ['none', 'voltage', 'motion'] as const
-export type VirtualIgnition = (typeof VIRTUAL_IGNITION_MODES)[number]
 
 /** Everything the processor steps read; each has a default below and the configurable ones come from config.ts. */
 export interface StateSettings {
@@ -28,7 +24,7 @@ export interface StateSettings {
   /** Not moving for longer than this ends a trip (the ignition-wiring diagnostic is raised once per trip). */
   tripEndAfterMs: number
   virtualIgnition: VirtualIgnition
-  /** With virtual ignition by voltage: ignition on at or above this external voltage (a charging alternator). */
+  /** With virtual ignition by voltage: ignition on at or above this external voltage (the alternator running). */
   virtualIgnitionVoltageV: number
 
   // Counters (distance between fixes when the device reports no odometer)
@@ -156,8 +152,8 @@ export function emptyState(imei: string, protocol: Protocol): VehicleState {
 }
 
 /**
- * Teltonika has no history flag, so history is recognised by time: older than the newest fix already
- * known for the device, or lagging its arrival by more than the configured lag.
+ * A record the device marked `buffered` is history; so is one that is older than the newest fix already
+ * known for the device, or that lags its arrival by more than the configured lag (not every device marks it).
  */
 export function isHistory(
   record: DeviceRecord,
@@ -240,12 +236,13 @@ export function idleDue(state: VehicleState, now: number, settings: StateSetting
 
 /** The live view of a record that has coordinates (optional fields only when reported; built by hand, it runs per record). */
 export function toLivePosition(record: PositionedRecord): LivePosition {
-  const position: LivePosition = { fixTime: record.fixTime, latitude: record.latitude, longitude: record.longitude }
+  const position: LivePosition = { fixTime: record.fixTime, latitude: record.latitude, longitude: record.longitude, valid: record.valid }
   if (record.speedKmh !== undefined) position.speedKmh = record.speedKmh
   if (record.course !== undefined) position.course = record.course
   if (record.ignition !== undefined) position.ignition = record.ignition
   if (record.satellites !== undefined) position.satellites = record.satellites
   if (record.externalVoltageV !== undefined) position.externalVoltageV = record.externalVoltageV
   if (record.batteryVoltageV !== undefined) position.batteryVoltageV = record.batteryVoltageV
+  if (record.gsmSignal !== undefined) position.gsmSignal = record.gsmSignal
   return position
 }

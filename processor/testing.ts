@@ -1,5 +1,5 @@
 /** Test support for the pure processor steps: records at seconds from a fixed start, driven through the pipeline. */
-import type { DeviceRecord } from '../gateway/record.ts'
+import type { DeviceRecord } from '../core/record.ts'
 import { makeRecord } from '../test/helpers/records.ts'
 import type { AlertChange } from './alerts/changes.ts'
 import { processRecord } from './pipeline.ts'

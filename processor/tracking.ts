@@ -3,7 +3,7 @@
  * idle and trip timing, counter baselines and the alert state machines. It is plain JSON, persisted in
  * `devices.tracking` with every committed batch and read back at start (`reviveTracking`).
  */
-import type { AlertType } from '../dashboard/shared/contract.ts'
+import type { AlertType } from '../core/alerts.ts'
 
 export type HarshType = Extract<AlertType, 'harshBraking' | 'harshAcceleration' | 'harshCornering'>
 export const HARSH_TYPES: readonly HarshType[] = ['harshBraking', 'harshAcceleration', 'harshCornering']
@@ -22,7 +22,7 @@ export interface OpenCut {
   source: 'deviceEvent' | 'voltageDrop'
   /** A reboot sign within the reset window before the cut, or during it. */
   rebootMs: number | null
-  /** The supply was seen absent (near-zero voltage, GT06 not charging) while cut: a present supply then restores it. */
+  /** The supply was seen absent (near-zero voltage, or external power flagged disconnected) while cut: a present supply then restores it. */
   absentSeen: boolean
 }
 
@@ -36,7 +36,7 @@ export interface Lane {
   fixMs: number | null
   /** Interval between this lane's last two records: a much longer gap is a reboot sign. */
   intervalMs: number | null
-  /** Fix time of the last reboot sign (deviceReset event, Queclink power-on/watchdog report, unusual gap). */
+  /** Fix time of the last reboot sign (deviceReset event, unusual gap). */
   rebootMs: number | null
   /** The previous valid fix with a speed, for harsh driving computed from fixes. */
   fix: FixPoint | null

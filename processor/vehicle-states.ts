@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.ts'
-import type { Protocol } from '../gateway/record.ts'
-import type { LivePosition, VehicleStatus } from '../dashboard/shared/contract.ts'
+import type { Protocol } from '../core/record.ts'
+import type { LivePosition, VehicleStatus } from '../core/vehicle.ts'
 import { rebaseCounters } from './counters.ts'
 import { emptyState, type VehicleState } from './state.ts'
 import { reviveTracking } from './tracking.ts'

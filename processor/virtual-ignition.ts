@@ -1,4 +1,4 @@
-import type { DeviceRecord } from '../gateway/record.ts'
+import type { DeviceRecord } from '../core/record.ts'
 import type { StateSettings } from './state.ts'
 
 /**

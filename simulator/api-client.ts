@@ -7,7 +7,7 @@
  */
 import { z } from 'zod'
 import { ALERT_TYPES, type Alert, type AlertThresholds, type AlertType, type RecordKey } from '../dashboard/shared/contract.ts'
-import { PROTOCOLS, type Protocol } from '../gateway/record.ts'
+import { PROTOCOLS, type Protocol } from '../core/record.ts'
 import type { Transport } from '../gateway/protocols/types.ts'
 
 /** Why a call failed: each with a message a tester can act on. */

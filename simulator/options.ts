@@ -1,7 +1,7 @@
 /** Simulation settings: one zod schema for the library and the CLI, so both reject the same mistakes. */
 import { z } from 'zod'
 import { CODEC } from '../gateway/protocols/teltonika/constants.ts'
-import { PROTOCOLS } from '../gateway/record.ts'
+import { PROTOCOLS } from '../core/record.ts'
 import { DEFAULT_IMEI_BASE } from './imei.ts'
 import { SIM_PROTOCOLS } from './protocols/index.ts'
 import { SIM_EVENT_TYPES } from './record.ts'

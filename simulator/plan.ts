@@ -5,7 +5,7 @@
  * plan; run.ts runs plans.
  */
 import type { EncodableCodec } from '../gateway/protocols/teltonika/encode.ts'
-import type { Protocol } from '../gateway/record.ts'
+import type { Protocol } from '../core/record.ts'
 import { deviceImei } from './imei.ts'
 import { DEFAULT_MAX_RECORDS_PER_PACKET, type ResolvedSettings } from './options.ts'
 import type { SimTransport } from './protocols/types.ts'

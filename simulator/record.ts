@@ -4,7 +4,7 @@
  * into its own wire format with that protocol's encode.ts.
  */
 
-/** Events a simulation can schedule (a subset of the record events in gateway/record.ts). */
+/** Events a simulation can schedule (a subset of the record events in core/record.ts). */
 export const SIM_EVENT_TYPES = [
   'powerCut',
   'powerRestored',

@@ -9,7 +9,7 @@
  * latencies are real milliseconds.
  */
 import type { EncodableCodec } from '../gateway/protocols/teltonika/encode.ts'
-import type { Protocol } from '../gateway/record.ts'
+import type { Protocol } from '../core/record.ts'
 import { SimClock } from './clock.ts'
 import { DEVICE_ERROR_KINDS, type DeviceErrorKind, type DeviceStats, SimulatedDevice } from './device.ts'
 import { MinHeap } from './heap.ts'

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeRequest } from '../gateway/protocols/osmand/decode.ts'
 import { decode } from '../gateway/protocols/teltonika/decode.ts'
-import type { DeviceRecord } from '../gateway/record.ts'
+import type { DeviceRecord } from '../core/record.ts'
 import { runSimulation } from './run.ts'
 
 const context = () => ({ now: new Date(), crc: 'strict' as const })

@@ -108,8 +108,25 @@ describe.skipIf(browserMissing)('dashboard in headless chromium', () => {
     }
     await page.locator('.checklist[data-complete="true"]').waitFor({ timeout: 5_000 })
     expect(await page.locator('.packet-row').count()).toBeGreaterThanOrEqual(3)
+    // The kind is the gateway's reading of the message, not the browser's.
+    expect(await page.locator('.packet-row[data-packet-kind="Codec 8"] .kind').first().textContent()).toBe('Codec 8')
     await shoot(page, 'device.png')
     device.close()
+    await page.close()
+  }, 60_000)
+
+  it('lists each device with whether its fix is valid and its GSM signal on the Devices page', async () => {
+    const [fixedImei, lostImei] = ['356307042460054', '356307042460062']
+    const fixed = await TeltonikaTestDevice.connect(system.ports.teltonika!, fixedImei)
+    const lost = await TeltonikaTestDevice.connect(system.ports.teltonika!, lostImei)
+    await fixed.send([fix(-1000, {}, { 21: 4 })])
+    await lost.send([fix(-1000, { satellites: 0 }, { 21: 1 })])
+    const page = await openAs(ADMIN.email, ADMIN.password, '#/devices')
+    const cells = (imei: string) => page.locator(`.device-row[data-imei="${imei}"] [data-cell="fix"], .device-row[data-imei="${imei}"] [data-cell="signal"]`).allTextContents()
+    await expect.poll(() => cells(fixedImei), { timeout: 10_000 }).toEqual(['Valid · 10 sats', '4'])
+    await expect.poll(() => cells(lostImei), { timeout: 10_000 }).toEqual(['No fix · 0 sats', '1'])
+    fixed.close()
+    lost.close()
     await page.close()
   }, 60_000)
 

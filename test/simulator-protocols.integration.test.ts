@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DeviceSummary, StoredPosition } from '../dashboard/shared/contract.ts'
-import type { Protocol } from '../gateway/record.ts'
+import type { Protocol } from '../core/record.ts'
 import type { SimTransport } from '../simulator/protocols/types.ts'
 import { type SimulationEvent, type SimulationSummary, runSimulation } from '../simulator/run.ts'
 import { startTestDatabase } from './helpers/database.ts'

@@ -179,7 +179,7 @@ describe('vehicle visibility: API and socket', () => {
 
     const [packet] = north.packets
     expect(packet).toEqual({
-      imei: IMEI.visible, protocol: 'teltonika', transport: 'tcp', time: expect.any(String),
+      imei: IMEI.visible, protocol: 'teltonika', transport: 'tcp', time: expect.any(String), kind: { type: '0x08', label: 'Codec 8' },
       raw: { hex: expect.stringMatching(/^00000000[0-9a-f]+$/) }, replyHex: '00000001',
       records: [expect.objectContaining({ imei: IMEI.visible, protocol: 'teltonika', latitude: 54.64, longitude: 25.28, satellites: 9, io: expect.any(Object) })],
     } satisfies Packet)

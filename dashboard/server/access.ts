@@ -95,9 +95,9 @@ export function accessDenied(permissions: Permissions, needed: ModuleAccess): Ap
   const needs = needed.level === 'edit' ? 'editing needs edit access' : 'viewing needs view access'
   if (needed.orModule !== undefined) {
     // Only `view` routes have a second module, so a user refused one has no access to either.
-    return new ApiError(403, 'FORBIDDEN', `You have no access to ${MODULE_LABELS[needed.module]} or ${MODULE_LABELS[needed.orModule]}; ${needs} to one of them`)
+    return new ApiError('FORBIDDEN', `You have no access to ${MODULE_LABELS[needed.module]} or ${MODULE_LABELS[needed.orModule]}; ${needs} to one of them`)
   }
   const label = MODULE_LABELS[needed.module]
   const has = permissions[needed.module] === 'none' ? `no access to ${label}` : `${permissions[needed.module]} access to ${label}`
-  return new ApiError(403, 'FORBIDDEN', `You have ${has}; ${needs}`)
+  return new ApiError('FORBIDDEN', `You have ${has}; ${needs}`)
 }

@@ -37,7 +37,7 @@ export async function listRules(db: Database): Promise<AlertRule[]> {
 
 export async function getRule(db: Database, id: number): Promise<AlertRule> {
   const [rule] = await loadAlertRules(db, id)
-  if (!rule) throw new ApiError(404, 'RULE_NOT_FOUND', `No alert rule with id ${id}`)
+  if (!rule) throw new ApiError('RULE_NOT_FOUND', `No alert rule with id ${id}`)
   return rule
 }
 
@@ -84,18 +84,18 @@ export async function updateRule(db: Database, id: number, changes: RuleChanges)
 
 export async function deleteRule(db: Database, id: number): Promise<void> {
   const { rowCount } = await db.query('DELETE FROM alert_rules WHERE id = $1', [id])
-  if (!rowCount) throw new ApiError(404, 'RULE_NOT_FOUND', `No alert rule with id ${id}`)
+  if (!rowCount) throw new ApiError('RULE_NOT_FOUND', `No alert rule with id ${id}`)
 }
 
 /** What the schema cannot know: a threshold only on harsh-driving rules, and vehicles and users that exist (422). */
 async function checkRule(db: Database, rule: NewRule): Promise<void> {
   if (rule.thresholdG !== null && !isHarsh(rule.type)) {
-    throw new ApiError(422, 'THRESHOLD_NOT_APPLICABLE', `thresholdG applies only to ${HARSH_ALERT_TYPES.join(', ')} rules, not to ${rule.type} (${ALERT_TYPE_LABELS[rule.type]})`)
+    throw new ApiError('THRESHOLD_NOT_APPLICABLE', `thresholdG applies only to ${HARSH_ALERT_TYPES.join(', ')} rules, not to ${rule.type} (${ALERT_TYPE_LABELS[rule.type]})`)
   }
   const missingVehicles = await missingIds(db, 'vehicles', rule.vehicleIds)
-  if (missingVehicles.length > 0) throw new ApiError(422, 'UNKNOWN_VEHICLE', `No vehicle with id ${missingVehicles.join(', ')}`)
+  if (missingVehicles.length > 0) throw new ApiError('UNKNOWN_VEHICLE', `No vehicle with id ${missingVehicles.join(', ')}`)
   const missingUsers = await missingIds(db, 'users', rule.userIds)
-  if (missingUsers.length > 0) throw new ApiError(422, 'UNKNOWN_USER', `No user with id ${missingUsers.join(', ')}`)
+  if (missingUsers.length > 0) throw new ApiError('UNKNOWN_USER', `No user with id ${missingUsers.join(', ')}`)
 }
 
 const isHarsh = (type: AlertType) => (HARSH_ALERT_TYPES as readonly AlertType[]).includes(type)

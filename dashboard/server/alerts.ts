@@ -32,7 +32,7 @@ export async function listAlerts(db: Database, query: z.infer<typeof alertsQuery
   const visibleVehicles = visibleIds(visible)
   if (query.before !== undefined) {
     const { rows } = await db.query('SELECT 1 FROM alerts WHERE id = $1 AND ($2::int[] IS NULL OR vehicle_id = ANY($2))', [query.before, visibleVehicles])
-    if (rows.length === 0) throw new ApiError(400, 'BAD_REQUEST', `before: no alert with id ${query.before}`)
+    if (rows.length === 0) throw new ApiError('BAD_REQUEST', `before: no alert with id ${query.before}`)
   }
   const { rows } = await db.query<AlertRow>(
     `SELECT ${ALERT_COLUMNS} FROM alerts
@@ -58,6 +58,6 @@ export async function acknowledgeAlert(db: Database, id: number, userId: number,
       WHERE id = $1 AND ($3::int[] IS NULL OR vehicle_id = ANY($3)) RETURNING ${ALERT_COLUMNS}`,
     [id, userId, visibleIds(visible)],
   )
-  if (!rows[0]) throw new ApiError(404, 'ALERT_NOT_FOUND', `No alert with id ${id}`)
+  if (!rows[0]) throw new ApiError('ALERT_NOT_FOUND', `No alert with id ${id}`)
   return toAlert(rows[0])
 }

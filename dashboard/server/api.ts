@@ -6,7 +6,7 @@ import type { Logger } from '../../logger.ts'
 import type { GatewayStats } from '../../gateway/stats.ts'
 import type { VehicleStateView } from '../../processor/vehicle-states.ts'
 import type { VehicleCommands } from '../../processor/processor.ts'
-import { PROTOCOLS } from '../../gateway/record.ts'
+import { PROTOCOLS } from '../../core/record.ts'
 import type { StateSettings } from '../../processor/state.ts'
 import type { NotificationStats } from '../../processor/notify/notifier.ts'
 import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
@@ -20,7 +20,6 @@ import { packetsQuery, toPacket, type PacketSource } from './packets.ts'
 import { bodyOf, imeiParam, instant, parseId } from './validation.ts'
 import type { WebSecurity } from './web-security.ts'
 import { countersBody, createVehicle, deleteVehicle, getVehicle, listVehicles, newVehicleBody, setVehicleCounters, updateVehicle, vehicleChangesBody, type LiveCounters } from './vehicles.ts'
-import { createCustomer, createLocation, getCustomer, listCustomers, listLocations, newCustomerBody, newLocationBody } from './customers.ts'
 import { getSettings, settingsBody, thresholdsOf, updateSettings } from './settings.ts'
 import { missingRecords, parseMissingRecordsBody } from './missing-records.ts'
 import { createRule, deleteRule, getRule, listRules, newRuleBody, ruleChangesBody, updateRule } from './alert-rules.ts'
@@ -28,6 +27,7 @@ import { acknowledgeAlert, alertsQuery, listAlerts } from './alerts.ts'
 import { activateUser, createUser, deactivateUser, getUser, licenseUsage, listUsers, newUserBody, updateUser, userChangesBody } from './users.ts'
 import { createGroup, deleteGroup, getGroup, groupChangesBody, listGroups, newGroupBody, updateGroup } from './vehicle-groups.ts'
 import { seesVehicle, type Visibility } from './visibility.ts'
+import { registerCustomerRoutes } from '../../office/customers/routes.ts'
 
 export interface ApiDeps {
   db: Database
@@ -74,8 +74,13 @@ const positionsQuery = z.object({
 
 type UserHandler = (request: ApiRequest, user: Me) => Promise<ApiResponse>
 
+/** What a module's routes file registers its signed-in routes with. */
+export interface ApiRoutes {
+  user(key: UserRouteKey, handler: UserHandler): void
+}
+
 /** Registers the routes of `API_ROUTES`, each behind the access it declares there. */
-class Routes {
+class Routes implements ApiRoutes {
   readonly #registered = new Set<RouteKey>()
 
   constructor(
@@ -94,7 +99,7 @@ class Routes {
     const access = API_ROUTES[key]
     const authorize = async ({ cookies }: { cookies: Record<string, string> }): Promise<Me> => {
       const user = await this.auth.userForToken(cookies[SESSION_COOKIE])
-      if (!user) throw new ApiError(401, 'UNAUTHENTICATED', 'Log in to continue')
+      if (!user) throw new ApiError('UNAUTHENTICATED', 'Log in to continue')
       if (access !== 'signedIn') {
         const denied = accessDenied(user.permissions, access)
         if (denied) throw denied
@@ -129,7 +134,7 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
     const session = await auth.login(email, password)
     if (!session) {
       throttle.failed(email, remote)
-      throw new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong email or password')
+      throw new ApiError('INVALID_CREDENTIALS', 'Wrong email or password')
     }
     throttle.succeeded(email)
     return { body: session.user, setCookie: auth.sessionCookie(session.token, https) }
@@ -149,7 +154,8 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
 
   registerDeviceRoutes(routes, deps)
   registerVehicleRoutes(routes, deps)
-  registerCustomerRoutes(routes, deps)
+  registerCustomerRoutes(routes, deps.db)
+  registerSettingsRoutes(routes, deps)
   registerAlertRoutes(routes, deps)
   registerUserRoutes(routes, deps)
   routes.checkComplete()
@@ -159,7 +165,7 @@ export function registerApi(app: TemplatedApp, deps: ApiDeps): void {
       res.writeStatus('404 Not Found')
       writeSecurityHeaders(res, security)
       res.writeHeader('Content-Type', 'application/json')
-      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'No such API route' } }))
+      res.end(JSON.stringify(new ApiError('NOT_FOUND', 'No such API route').response().body))
     })
   })
 }
@@ -170,7 +176,7 @@ function registerDeviceRoutes(routes: Routes, deps: ApiDeps): void {
   const visibleImei = async (user: Me, param: string | undefined): Promise<string> => {
     const imei = imeiParam.parse(param)
     if (!visibility.seesDevice(await visibility.visibleVehicleIds(user.id), imei)) {
-      throw new ApiError(404, 'DEVICE_NOT_FOUND', `No device ${imei}`)
+      throw new ApiError('DEVICE_NOT_FOUND', `No device ${imei}`)
     }
     return imei
   }
@@ -193,7 +199,7 @@ function registerDeviceRoutes(routes: Routes, deps: ApiDeps): void {
     const { from, to, limit } = positionsQuery.parse(Object.fromEntries(query))
     const end = to ?? new Date()
     const start = from ?? new Date(end.getTime() - 24 * 60 * 60_000)
-    if (start > end) throw new ApiError(400, 'BAD_RANGE', '`from` must not be after `to`')
+    if (start > end) throw new ApiError('BAD_RANGE', '`from` must not be after `to`')
     return { body: await devicePositions(deps.db, imei, start, end, limit) }
   })
 
@@ -230,7 +236,7 @@ function registerVehicleRoutes(routes: Routes, deps: ApiDeps): void {
 
   routes.user('GET /api/vehicles/:id', async ({ params }, user) => {
     const id = parseId(params.id)
-    if (!seesVehicle(await visibility.visibleVehicleIds(user.id), id)) throw new ApiError(404, 'VEHICLE_NOT_FOUND', `No vehicle with id ${id}`)
+    if (!seesVehicle(await visibility.visibleVehicleIds(user.id), id)) throw new ApiError('VEHICLE_NOT_FOUND', `No vehicle with id ${id}`)
     return { body: await getVehicle(db, live, id) }
   })
 
@@ -284,17 +290,8 @@ function registerVehicleRoutes(routes: Routes, deps: ApiDeps): void {
   })
 }
 
-function registerCustomerRoutes(routes: Routes, deps: ApiDeps): void {
+function registerSettingsRoutes(routes: Routes, deps: ApiDeps): void {
   const { db } = deps
-  routes.user('GET /api/customers', async () => ({ body: await listCustomers(db) }))
-  routes.user('POST /api/customers', async ({ body }) => ({ status: 201, body: await createCustomer(db, bodyOf(newCustomerBody, body)) }))
-  routes.user('GET /api/customers/:id', async ({ params }) => ({ body: await getCustomer(db, parseId(params.id)) }))
-  routes.user('GET /api/customers/:id/locations', async ({ params }) => ({ body: await listLocations(db, parseId(params.id)) }))
-  routes.user('POST /api/customers/:id/locations', async ({ params, body }) => {
-    const id = parseId(params.id)
-    return { status: 201, body: await createLocation(db, id, bodyOf(newLocationBody, body)) }
-  })
-
   routes.user('GET /api/settings', async () => ({ body: await getSettings(db) }))
   routes.user('PUT /api/settings', async ({ body }) => {
     // Read by the processor each time it stores an alert: nothing to tell it.
@@ -333,7 +330,7 @@ function registerAlertRoutes(routes: Routes, deps: ApiDeps): void {
   })
 
   routes.user('GET /api/notifications/stats', async () => {
-    if (!deps.notifications) throw new ApiError(404, 'NOT_FOUND', 'Notifications do not run in this process')
+    if (!deps.notifications) throw new ApiError('NOT_FOUND', 'Notifications do not run in this process')
     return { body: deps.notifications.stats() }
   })
 }

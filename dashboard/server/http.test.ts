@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isJsonMediaType, jsonDepthExceeds, parseCookies, safeDecode } from './http.ts'
+import { ApiError, isJsonMediaType, jsonDepthExceeds, parseCookies, safeDecode } from './http.ts'
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth)
 
@@ -36,5 +36,14 @@ describe('reading untrusted request text', () => {
     expect(jsonDepthExceeds(bytes(`["unterminated ${'['.repeat(5)}`), 4)).toBe(false)
     expect(jsonDepthExceeds(bytes(`[{"é[":"€]"}, ${nested(3)}]`), 4)).toBe(false)
     expect(jsonDepthExceeds(bytes(`[{"é[":"€]"}, ${nested(4)}]`), 4)).toBe(true)
+  })
+})
+
+describe('ApiError', () => {
+  it('answers the status its code has in the API error table, in the API error shape', () => {
+    expect(new ApiError('DEVICE_TAKEN', 'IMEI 356307042441013 is registered already').response()).toEqual({
+      status: 409, body: { error: { code: 'DEVICE_TAKEN', message: 'IMEI 356307042441013 is registered already' } },
+    })
+    expect(new ApiError('TOO_MANY_ATTEMPTS', 'Try again later', { 'Retry-After': '60' })).toMatchObject({ status: 429, headers: { 'Retry-After': '60' } })
   })
 })

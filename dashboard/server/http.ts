@@ -2,17 +2,25 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from '@trufflesuite/uws-
 import { z } from 'zod'
 import { isDatabaseUnreachable } from '../../db/health.ts'
 import type { Logger } from '../../logger.ts'
+import { API_ERRORS, type ApiErrorCode } from '../shared/api-errors.ts'
 import { crossOriginRefusal, isHttps, type RequestHeaders, type WebSecurity } from './web-security.ts'
 
-/** An error the API answers as `{ error: { code, message } }` with its HTTP status (and any headers, e.g. `Retry-After`). */
+/** An error the API answers as `{ error: { code, message } }` with its code's HTTP status (and any headers, e.g. `Retry-After`). */
 export class ApiError extends Error {
+  readonly status: number
+
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message)
+    this.status = API_ERRORS[code]
+  }
+
+  /** The answer's status and body. */
+  response(): { status: number; body: { error: { code: ApiErrorCode; message: string } } } {
+    return { status: this.status, body: { error: { code: this.code, message: this.message } } }
   }
 }
 
@@ -159,7 +167,7 @@ export function route<Context>(
 /** A percent-decoded path parameter; a broken escape (`/api/vehicles/%`) is a 400 naming the parameter. */
 function decodeParam(name: string, raw: string): string {
   const decoded = safeDecode(raw)
-  if (decoded === null) throw new ApiError(400, 'BAD_REQUEST', `${name}: not a valid URL escape ("${raw.slice(0, 40)}")`)
+  if (decoded === null) throw new ApiError('BAD_REQUEST', `${name}: not a valid URL escape ("${raw.slice(0, 40)}")`)
   refuseNul(decoded, name)
   return decoded
 }
@@ -180,13 +188,13 @@ export function safeDecode(text: string): string | null {
  */
 function refuseCrossOrigin(security: WebSecurity, headers: RequestHeaders): void {
   const refusal = crossOriginRefusal(security, headers)
-  if (refusal) throw new ApiError(403, 'CROSS_ORIGIN', `Refused: ${refusal}`)
+  if (refusal) throw new ApiError('CROSS_ORIGIN', `Refused: ${refusal}`)
 }
 
 /** A write says its body is JSON, which no page elsewhere can send without a preflight this server does not answer. */
 function refuseNonJson(contentType: string): void {
   if (contentType !== '' && !isJsonMediaType(contentType)) {
-    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send JSON (Content-Type: application/json), not ${contentType.slice(0, 100)}`)
+    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `Send JSON (Content-Type: application/json), not ${contentType.slice(0, 100)}`)
   }
 }
 
@@ -218,7 +226,7 @@ function readBody(res: HttpResponse, maxBytes: number): Promise<Buffer> {
       size += chunk.byteLength
       if (size > maxBytes) {
         refused = true
-        return reject(new ApiError(413, 'TOO_LARGE', `Request body is too large (at most ${maxBytes} bytes here)`))
+        return reject(new ApiError('TOO_LARGE', `Request body is too large (at most ${maxBytes} bytes here)`))
       }
       chunks.push(Buffer.from(chunk.slice(0)))
       if (isLast) resolve(Buffer.concat(chunks))
@@ -228,12 +236,12 @@ function readBody(res: HttpResponse, maxBytes: number): Promise<Buffer> {
 
 function parseJson(raw: Buffer, contentType: string): unknown {
   // A body needs its type said: the check of a present type ran before; this is the absent one.
-  if (contentType === '') throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json)')
-  if (jsonDepthExceeds(raw, MAX_JSON_DEPTH)) throw new ApiError(400, 'BAD_JSON', `Request body nests deeper than ${MAX_JSON_DEPTH} levels`)
+  if (contentType === '') throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json)')
+  if (jsonDepthExceeds(raw, MAX_JSON_DEPTH)) throw new ApiError('BAD_JSON', `Request body nests deeper than ${MAX_JSON_DEPTH} levels`)
   try {
     return JSON.parse(raw.toString('utf8'))
   } catch {
-    throw new ApiError(400, 'BAD_JSON', 'Request body is not valid JSON')
+    throw new ApiError('BAD_JSON', 'Request body is not valid JSON')
   }
 }
 
@@ -279,12 +287,12 @@ function closingQuote(bytes: Uint8Array, open: number): number {
 function refuseNul(value: unknown, path: string, root = 'body'): void {
   const where = path === '' ? root : path
   if (typeof value === 'string') {
-    if (value.includes('\0')) throw new ApiError(400, 'BAD_REQUEST', `${where}: text cannot contain NUL characters`)
+    if (value.includes('\0')) throw new ApiError('BAD_REQUEST', `${where}: text cannot contain NUL characters`)
   } else if (Array.isArray(value)) {
     value.forEach((item, index) => refuseNul(item, path === '' ? String(index) : `${path}.${index}`, root))
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\0')) throw new ApiError(400, 'BAD_REQUEST', `${where}: a field name cannot contain NUL characters`)
+      if (key.includes('\0')) throw new ApiError('BAD_REQUEST', `${where}: a field name cannot contain NUL characters`)
       refuseNul(item, path === '' ? key : `${path}.${key}`, root)
     }
   }
@@ -293,25 +301,25 @@ function refuseNul(value: unknown, path: string, root = 'body'): void {
 function errorResponse(err: unknown, log: Logger, where: { method: string; url: string }): ApiResponse {
   if (err instanceof ApiError) {
     log.debug({ ...where, status: err.status, code: err.code, reason: err.message }, 'api request refused')
-    return { status: err.status, body: { error: { code: err.code, message: err.message } } }
+    return err.response()
   }
   if (err instanceof z.ZodError) {
     const message = err.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')
     log.debug({ ...where, status: 400, reason: message }, 'api request refused')
-    return { status: 400, body: { error: { code: 'BAD_REQUEST', message } } }
+    return new ApiError('BAD_REQUEST', message).response()
   }
   if (isDatabaseUnreachable(err)) {
     log.warn({ ...where, reason: (err as Error).message }, 'api request failed: database unavailable')
-    return { status: 503, body: { error: { code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable; try again in a moment' } } }
+    return new ApiError('DATABASE_UNAVAILABLE', 'The database is unavailable; try again in a moment').response()
   }
   const sqlState = pgDataException(err)
   if (sqlState) {
     // A value the schemas let through and the database refused: the client's input, and a gap in validation worth fixing.
     log.warn({ ...where, sqlState, reason: (err as Error).message }, 'database refused a request value')
-    return { status: 400, body: { error: { code: 'BAD_REQUEST', message: 'A value in the request is out of range or malformed' } } }
+    return new ApiError('BAD_REQUEST', 'A value in the request is out of range or malformed').response()
   }
   log.error({ ...where, err }, 'api handler failed')
-  return { status: 500, body: { error: { code: 'INTERNAL', message: 'Something went wrong on the server' } } }
+  return new ApiError('INTERNAL', 'Something went wrong on the server').response()
 }
 
 /** PostgreSQL's class 22 (data exception: invalid text, datetime out of range, NUL in text...): bad input, not a server fault. */

@@ -70,16 +70,16 @@ export function startLiveRooms(io: LiveServer, visibility: Visibility, packets: 
 
   const watch = async (socket: LiveSocket, request: unknown): Promise<WatchResult> => {
     const parsed = watchRequest.safeParse(request)
-    if (!parsed.success) return errorOf(new ApiError(400, 'BAD_REQUEST', `imei: ${parsed.error.issues[0]?.message ?? 'a device id'}`))
+    if (!parsed.success) return errorOf(new ApiError('BAD_REQUEST', `imei: ${parsed.error.issues[0]?.message ?? 'a device id'}`))
     const { imei } = parsed.data
     const access = await visibility.accessOf(socket.data.user.id)
-    if (!access.active) return errorOf(new ApiError(401, 'UNAUTHENTICATED', 'Log in to continue'))
+    if (!access.active) return errorOf(new ApiError('UNAUTHENTICATED', 'Log in to continue'))
     const denied = accessDenied(access.permissions, { module: 'map', level: 'view' })
     if (denied) return errorOf(denied)
-    if (!visibility.seesDevice(access.vehicles, imei)) return errorOf(new ApiError(404, 'DEVICE_NOT_FOUND', `No device ${imei}`))
+    if (!visibility.seesDevice(access.vehicles, imei)) return errorOf(new ApiError('DEVICE_NOT_FOUND', `No device ${imei}`))
     const watching = [...socket.rooms].filter((room) => imeiOfPacketRoom(room) !== undefined)
     if (watching.length >= MAX_WATCHED_PER_SOCKET && !socket.rooms.has(packetRoom(imei))) {
-      return errorOf(new ApiError(409, 'TOO_MANY_WATCHES', `A connection watches at most ${MAX_WATCHED_PER_SOCKET} devices; unwatch one first`))
+      return errorOf(new ApiError('TOO_MANY_WATCHES', `A connection watches at most ${MAX_WATCHED_PER_SOCKET} devices; unwatch one first`))
     }
     packets.watch(imei)
     await socket.join(packetRoom(imei))
@@ -93,14 +93,14 @@ export function startLiveRooms(io: LiveServer, visibility: Visibility, packets: 
         (result) => typeof ack === 'function' && ack(result),
         (err: unknown) => {
           log.error({ err }, 'watch failed')
-          if (typeof ack === 'function') ack(errorOf(new ApiError(500, 'INTERNAL', 'Something went wrong on the server')))
+          if (typeof ack === 'function') ack(errorOf(new ApiError('INTERNAL', 'Something went wrong on the server')))
         },
       )
     })
     socket.on('unwatch', (request, ack) => {
       const parsed = watchRequest.safeParse(request)
       if (parsed.success) void socket.leave(packetRoom(parsed.data.imei))
-      if (typeof ack === 'function') ack(parsed.success ? { ok: true } : errorOf(new ApiError(400, 'BAD_REQUEST', 'imei: a device id')))
+      if (typeof ack === 'function') ack(parsed.success ? { ok: true } : errorOf(new ApiError('BAD_REQUEST', 'imei: a device id')))
     })
     void sync(socket)
   })

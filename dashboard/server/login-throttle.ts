@@ -85,7 +85,7 @@ export class LoginThrottle {
     const waitMs = Math.max(this.#accounts.waitMs(keyOf(account)), this.#addresses.waitMs(address))
     if (waitMs === 0) return
     const seconds = Math.ceil(waitMs / 1000)
-    throw new ApiError(429, 'TOO_MANY_ATTEMPTS', `Too many failed logins; try again in ${seconds} s`, { 'Retry-After': String(seconds) })
+    throw new ApiError('TOO_MANY_ATTEMPTS', `Too many failed logins; try again in ${seconds} s`, { 'Retry-After': String(seconds) })
   }
 
   failed(account: string, address: string): void {

@@ -32,7 +32,7 @@ const ISSUES_NAMED = 5
 
 /** Validates the body; a 400 names the first few bad records by index. */
 export function parseMissingRecordsBody(input: unknown): RecordKey[] {
-  if (input === undefined) throw new ApiError(400, 'BAD_REQUEST', 'Send a JSON object body: { records: [{ imei, fixTime }] }')
+  if (input === undefined) throw new ApiError('BAD_REQUEST', 'Send a JSON object body: { records: [{ imei, fixTime }] }')
   const { records } = body.parse(input)
   const keys: RecordKey[] = []
   const issues: string[] = []
@@ -48,7 +48,7 @@ export function parseMissingRecordsBody(input: unknown): RecordKey[] {
   })
   if (bad > 0) {
     const more = bad > issues.length ? `; and ${bad - issues.length} more bad records` : ''
-    throw new ApiError(400, 'BAD_REQUEST', `${issues.join('; ')}${more}`)
+    throw new ApiError('BAD_REQUEST', `${issues.join('; ')}${more}`)
   }
   return keys
 }

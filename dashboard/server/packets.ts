@@ -26,6 +26,7 @@ export function toPacket(entry: PacketEntry): Packet {
     protocol: entry.protocol,
     transport: entry.transport,
     time: entry.time,
+    kind: entry.kind,
     raw: entry.raw,
     records: entry.records.map((record) => ({ ...record })),
     ...(entry.error ? { error: entry.error } : {}),

@@ -10,6 +10,7 @@ import type { StateSettings } from '../../processor/state.ts'
 import type { VehicleStateView } from '../../processor/vehicle-states.ts'
 import type { VehicleCommands } from '../../processor/processor.ts'
 import type { AlertRuleIndex } from '../../processor/notify/rules.ts'
+import type { ApiErrorCode } from '../shared/api-errors.ts'
 import { registerApi, type ApiDeps } from './api.ts'
 import { startAlertFeed } from './alert-feed.ts'
 import { Auth, SESSION_COOKIE } from './auth.ts'
@@ -63,15 +64,17 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
   io.attachApp(app)
   // A live connection carries the user's cookie like a write does: only the dashboard's own pages may open one.
   io.use(async (socket, next) => {
+    // A refusal's message is the API's error code for it.
+    const refuse = (code: ApiErrorCode) => next(new Error(code))
     try {
       const header = (name: string) => String(socket.request.headers[name] ?? '')
       const refusal = crossOriginRefusal(security, {
         host: header('host'), origin: header('origin'), secFetchSite: header('sec-fetch-site'), forwardedProto: header('x-forwarded-proto'),
       })
-      if (refusal) return next(new Error('CROSS_ORIGIN'))
+      if (refusal) return refuse('CROSS_ORIGIN')
       const token = parseCookies(header('cookie'))[SESSION_COOKIE]
       const user = await deps.auth.userForToken(token)
-      if (!user || token === undefined) return next(new Error('UNAUTHENTICATED'))
+      if (!user || token === undefined) return refuse('UNAUTHENTICATED')
       socket.data.user = user
       socket.data.session = token
       next()
@@ -79,7 +82,7 @@ export async function startDashboard(host: string, port: number, deps: Dashboard
       // The session could not be looked up: not a sign-out, so the browser keeps its page and retries.
       const unreachable = isDatabaseUnreachable(err)
       log.warn(unreachable ? { reason: (err as Error).message } : { err }, 'live connection check failed')
-      next(new Error(unreachable ? 'DATABASE_UNAVAILABLE' : 'UNAUTHENTICATED'))
+      refuse(unreachable ? 'DATABASE_UNAVAILABLE' : 'UNAUTHENTICATED')
     }
   })
   const visibility = await Visibility.load(deps.db)

@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.ts'
 import { ACCESS_LEVELS, MODULES, type LicenseUsage, type Permissions, type User, type VehicleVisibility } from '../shared/contract.ts'
 import { hashPassword, ME_COLUMNS, permissionsOf, toMe, type MeRow } from './auth.ts'
 import { ApiError } from './http.ts'
-import { MIN_PASSWORD_LENGTH, newPassword } from './password-policy.ts'
+import { MIN_PASSWORD_LENGTH, newPassword } from '../../core/password-policy.ts'
 import { emailAddress, idList, inTransaction, missingIds, ONE_LINE, ONE_LINE_MESSAGE, pgCode, phoneNumber, type Queryable } from './validation.ts'
 
 /** The starred fields: a missing one is named ("name: a user needs a name"), as is a wrong one. */
@@ -78,7 +78,7 @@ export async function listUsers(db: Database): Promise<User[]> {
 
 export async function getUser(db: Queryable, id: number): Promise<User> {
   const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1`, [id])
-  if (!rows[0]) throw new ApiError(404, 'USER_NOT_FOUND', `No user with id ${id}`)
+  if (!rows[0]) throw new ApiError('USER_NOT_FOUND', `No user with id ${id}`)
   return toUser(rows[0])
 }
 
@@ -112,7 +112,7 @@ export async function createUser(db: Database, input: NewUser, licenses: number)
  */
 export async function updateUser(db: Database, id: number, changes: UserChanges, actorId: number): Promise<User> {
   if (id === actorId && changes.permissions && fullGrid(changes.permissions).settings !== 'edit') {
-    throw new ApiError(409, 'OWN_ACCESS', 'You cannot take away your own edit access to Settings; another user with edit access to Settings can')
+    throw new ApiError('OWN_ACCESS', 'You cannot take away your own edit access to Settings; another user with edit access to Settings can')
   }
   if (changes.visibility) await checkVisibility(db, changes.visibility)
   const passwordHash = changes.password === undefined ? null : await hashPassword(changes.password)
@@ -136,7 +136,7 @@ export async function updateUser(db: Database, id: number, changes: UserChanges,
         ],
       ),
     )
-    if (!rowCount) throw new ApiError(404, 'USER_NOT_FOUND', `No user with id ${id}`)
+    if (!rowCount) throw new ApiError('USER_NOT_FOUND', `No user with id ${id}`)
     if (changes.visibility) await writeVisibility(client, id, changes.visibility)
     return getUser(client, id)
   })
@@ -156,10 +156,10 @@ export async function activateUser(db: Database, id: number, licenses: number): 
 
 /** Deactivates the user (their licence is free again, their sessions end); nobody can deactivate themself. */
 export async function deactivateUser(db: Database, id: number, actorId: number): Promise<User> {
-  if (id === actorId) throw new ApiError(409, 'CANNOT_DEACTIVATE_SELF', 'You cannot deactivate yourself; another user with edit access to Settings can')
+  if (id === actorId) throw new ApiError('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate yourself; another user with edit access to Settings can')
   return inTransaction(db, async (client) => {
     const { rowCount } = await client.query('UPDATE users SET active = false WHERE id = $1', [id])
-    if (!rowCount) throw new ApiError(404, 'USER_NOT_FOUND', `No user with id ${id}`)
+    if (!rowCount) throw new ApiError('USER_NOT_FOUND', `No user with id ${id}`)
     await client.query('DELETE FROM user_sessions WHERE user_id = $1', [id])
     return getUser(client, id)
   })
@@ -174,15 +174,15 @@ async function checkLicenseFree(client: PoolClient, licenses: number, hint = '')
   const { used } = await licenseUsage(client, licenses)
   if (used < licenses) return
   const inUse = licenses === 1 ? 'The only office user licence is in use' : `All ${licenses} office user licences are in use`
-  throw new ApiError(409, 'LICENSE_LIMIT', `${inUse}. Deactivate a user or add licences.${hint}`)
+  throw new ApiError('LICENSE_LIMIT', `${inUse}. Deactivate a user or add licences.${hint}`)
 }
 
 async function checkVisibility(db: Database, visibility: VehicleVisibility): Promise<void> {
   if (visibility.kind === 'all') return
   const vehicles = await missingIds(db, 'vehicles', visibility.vehicleIds)
-  if (vehicles.length > 0) throw new ApiError(422, 'UNKNOWN_VEHICLE', `No vehicle with id ${vehicles.join(', ')}`)
+  if (vehicles.length > 0) throw new ApiError('UNKNOWN_VEHICLE', `No vehicle with id ${vehicles.join(', ')}`)
   const groups = await missingIds(db, 'vehicle_groups', visibility.groupIds)
-  if (groups.length > 0) throw new ApiError(422, 'UNKNOWN_GROUP', `No vehicle group with id ${groups.join(', ')}`)
+  if (groups.length > 0) throw new ApiError('UNKNOWN_GROUP', `No vehicle group with id ${groups.join(', ')}`)
 }
 
 async function writeVisibility(client: PoolClient, userId: number, visibility: VehicleVisibility): Promise<void> {
@@ -195,7 +195,7 @@ async function writeVisibility(client: PoolClient, userId: number, visibility: V
     await client.query('INSERT INTO user_vehicle_groups (user_id, group_id) SELECT $1, unnest($2::int[])', [userId, selected.groupIds])
   } catch (err) {
     // A vehicle or group deleted since checkVisibility.
-    if (pgCode(err) === '23503') throw new ApiError(422, 'UNKNOWN_VEHICLE', 'A chosen vehicle or group was deleted meanwhile; choose again')
+    if (pgCode(err) === '23503') throw new ApiError('UNKNOWN_VEHICLE', 'A chosen vehicle or group was deleted meanwhile; choose again')
     throw err
   }
 }
@@ -204,7 +204,7 @@ async function emailConflicts<T>(email: string, write: () => Promise<T>): Promis
   try {
     return await write()
   } catch (err) {
-    if (pgCode(err) === '23505') throw new ApiError(409, 'EMAIL_TAKEN', `Another user already has the email ${email}`)
+    if (pgCode(err) === '23505') throw new ApiError('EMAIL_TAKEN', `Another user already has the email ${email}`)
     throw err
   }
 }

@@ -54,13 +54,13 @@ export const idParam = z.coerce.number({ error: 'an id is a positive whole numbe
 /** Parses a path id or answers 400 naming the parameter. */
 export function parseId(value: string | undefined, what = 'id'): number {
   const parsed = idParam.safeParse(value)
-  if (!parsed.success) throw new ApiError(400, 'BAD_REQUEST', `${what}: an id is a positive whole number, got "${value ?? ''}"`)
+  if (!parsed.success) throw new ApiError('BAD_REQUEST', `${what}: an id is a positive whole number, got "${value ?? ''}"`)
   return parsed.data
 }
 
 /** A JSON body that must be an object (not absent, not an array). */
 export function bodyOf<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  if (body === undefined) throw new ApiError(400, 'BAD_REQUEST', 'Send a JSON object body')
+  if (body === undefined) throw new ApiError('BAD_REQUEST', 'Send a JSON object body')
   return schema.parse(body)
 }
 

@@ -74,23 +74,23 @@ async function setMembers(client: Queryable, id: number, vehicleIds: number[]): 
   try {
     await client.query('INSERT INTO vehicle_group_members (group_id, vehicle_id) SELECT $1, unnest($2::int[])', [id, vehicleIds])
   } catch (err) {
-    if (pgCode(err) === '23503') throw new ApiError(422, 'UNKNOWN_VEHICLE', 'A chosen vehicle was deleted meanwhile; choose again')
+    if (pgCode(err) === '23503') throw new ApiError('UNKNOWN_VEHICLE', 'A chosen vehicle was deleted meanwhile; choose again')
     throw err
   }
 }
 
 async function checkVehicles(db: Database, vehicleIds: number[]): Promise<void> {
   const missing = await missingIds(db, 'vehicles', vehicleIds)
-  if (missing.length > 0) throw new ApiError(422, 'UNKNOWN_VEHICLE', `No vehicle with id ${missing.join(', ')}`)
+  if (missing.length > 0) throw new ApiError('UNKNOWN_VEHICLE', `No vehicle with id ${missing.join(', ')}`)
 }
 
 async function nameConflicts<T>(name: string, write: () => Promise<T>): Promise<T> {
   try {
     return await write()
   } catch (err) {
-    if (pgCode(err) === '23505') throw new ApiError(409, 'GROUP_NAME_TAKEN', `There is already a vehicle group named "${name}"`)
+    if (pgCode(err) === '23505') throw new ApiError('GROUP_NAME_TAKEN', `There is already a vehicle group named "${name}"`)
     throw err
   }
 }
 
-const groupNotFound = (id: number) => new ApiError(404, 'GROUP_NOT_FOUND', `No vehicle group with id ${id}`)
+const groupNotFound = (id: number) => new ApiError('GROUP_NOT_FOUND', `No vehicle group with id ${id}`)

@@ -133,7 +133,7 @@ async function checkDeviceFree(db: Database, imei: string, vehicleId: number | n
   if (!rows[0]) throw deviceNotFound(imei)
   const holder = rows[0]
   if (holder.vehicle_id !== null && holder.vehicle_id !== vehicleId) {
-    throw new ApiError(409, 'DEVICE_TAKEN', `Device ${imei} is already assigned to vehicle "${holder.vehicle_name}" (id ${holder.vehicle_id}); unassign it there first`)
+    throw new ApiError('DEVICE_TAKEN', `Device ${imei} is already assigned to vehicle "${holder.vehicle_name}" (id ${holder.vehicle_id}); unassign it there first`)
   }
 }
 
@@ -142,12 +142,12 @@ async function withDeviceConflicts<T>(imei: string | null, write: () => Promise<
   try {
     return await write()
   } catch (err) {
-    if (pgCode(err) === '23505') throw new ApiError(409, 'DEVICE_TAKEN', `Device ${imei} is already assigned to another vehicle`)
+    if (pgCode(err) === '23505') throw new ApiError('DEVICE_TAKEN', `Device ${imei} is already assigned to another vehicle`)
     if (pgCode(err) === '23503' && imei !== null) throw deviceNotFound(imei)
     throw err
   }
 }
 
-const vehicleNotFound = (id: number) => new ApiError(404, 'VEHICLE_NOT_FOUND', `No vehicle with id ${id}`)
+const vehicleNotFound = (id: number) => new ApiError('VEHICLE_NOT_FOUND', `No vehicle with id ${id}`)
 const deviceNotFound = (imei: string) =>
-  new ApiError(404, 'DEVICE_NOT_FOUND', `No device ${imei}: it is listed once it has connected, or after POST /api/devices`)
+  new ApiError('DEVICE_NOT_FOUND', `No device ${imei}: it is listed once it has connected, or after POST /api/devices`)

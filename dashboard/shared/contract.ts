@@ -1,18 +1,15 @@
 /** The typed contract between dashboard/server and dashboard/web: REST payloads and socket.io events. */
+import type { Alert } from '../../core/alerts.ts'
+import type { MessageKind } from '../../core/message-kind.ts'
+import type { LivePosition, VehicleStatus } from '../../core/vehicle.ts'
+import type { ApiErrorCode } from './api-errors.ts'
 
-export type VehicleStatus = 'moving' | 'idle' | 'stopped' | 'noUpdate' | 'never'
-
-export interface LivePosition {
-  fixTime: string
-  latitude: number
-  longitude: number
-  speedKmh?: number
-  course?: number
-  ignition?: boolean
-  satellites?: number
-  externalVoltageV?: number
-  batteryVoltageV?: number
-}
+export type { ApiErrorCode } from './api-errors.ts'
+// The vocabulary the processor speaks too lives in core/; the dashboard sends it as it is.
+export { ALERT_TYPES, ALERT_TYPE_LABELS, HARSH_ALERT_TYPES, type Alert, type AlertPlace, type AlertRule, type AlertRuleInput, type AlertType } from '../../core/alerts.ts'
+export type { LivePosition, VehicleStatus } from '../../core/vehicle.ts'
+/** The protocols a device may be registered with (`POST /api/devices`). */
+export { PROTOCOLS, type Protocol } from '../../core/record.ts'
 
 /** One element of `GET /api/devices`, and the payload of the socket.io `vehicle` event. */
 export interface DeviceSummary {
@@ -36,51 +33,6 @@ export interface StoredPosition extends Omit<LivePosition, 'latitude' | 'longitu
   buffered: boolean
   valid: boolean
   receivedAt: string
-}
-
-export const ALERT_TYPES = ['powerDisconnect', 'harshBraking', 'harshCornering', 'harshAcceleration', 'noUpdate', 'ignitionWiring'] as const
-export type AlertType = (typeof ALERT_TYPES)[number]
-
-/** A customer's service location near an alert (within the Customer Radius). */
-export interface AlertPlace {
-  customerId: number
-  customerName: string
-  locationId: number
-  name: string
-  address: string
-  distanceMi: number
-}
-
-/** One element of `GET /api/alerts`, and the payload of the socket.io `alert` event. */
-export interface Alert {
-  id: number
-  type: AlertType
-  imei: string
-  vehicleId: number | null
-  /** When it happened (the record's fix time; for noUpdate, when the threshold was crossed). */
-  time: string
-  latitude: number | null
-  longitude: number | null
-  /** Raised from buffered history: it happened earlier than it was reported. */
-  delayed: boolean
-  places: AlertPlace[]
-  /** Type-specific facts: e.g. `source` (deviceEvent, voltageDrop, accelerometer, fixes), `g`, `probableDeviceReset`. */
-  details: Record<string, unknown>
-  clearedAt: string | null
-  acknowledgedAt: string | null
-}
-
-/** Alert types whose rules may set a force threshold (`thresholdG`). */
-export const HARSH_ALERT_TYPES = ['harshBraking', 'harshCornering', 'harshAcceleration'] as const satisfies readonly AlertType[]
-
-/** How people read each alert type (dropdowns, email subjects, SMS). */
-export const ALERT_TYPE_LABELS: Record<AlertType, string> = {
-  powerDisconnect: 'Power disconnect',
-  harshBraking: 'Harsh braking',
-  harshCornering: 'Harsh cornering',
-  harshAcceleration: 'Quick acceleration',
-  noUpdate: 'No update',
-  ignitionWiring: 'Moving with ignition off',
 }
 
 /** One element of `GET /api/vehicles`. A vehicle without a device reports no data (orange on the map). */
@@ -177,27 +129,6 @@ export interface MissingRecordsResponse {
   missing: RecordKey[]
 }
 
-/** Body of `POST /api/alert-rules`; `PUT /api/alert-rules/:id` takes any of its fields. */
-export interface AlertRuleInput {
-  description: string
-  type: AlertType
-  vehicleIds: number[]
-  /** Harsh-driving types only: notify alerts of at least this force; null or absent = every alert of the type. */
-  thresholdG?: number | null
-  emails: string[]
-  /** E.164: + and 7-15 digits. */
-  phones: string[]
-  /** Users whose live alerts window shows the alert; empty = everyone who can see the vehicle. */
-  userIds: number[]
-}
-
-/** One element of `GET /api/alert-rules`. */
-export interface AlertRule extends Required<AlertRuleInput> {
-  id: number
-  thresholdG: number | null
-  createdAt: string
-}
-
 /** The dashboard's modules; each office user gets none, view or edit on each (the Permissions tab of Settings > Office users). */
 export const MODULES = ['map', 'customers', 'schedule', 'estimates', 'invoices', 'timesheets', 'reports', 'settings'] as const
 export type Module = (typeof MODULES)[number]
@@ -283,6 +214,8 @@ export interface Packet {
   protocol: string
   transport: string
   time: string
+  /** What kind of message it was, as the gateway's decoder reads it. */
+  kind: MessageKind
   /** `{ hex }` for TCP/UDP, `{ method, target, body }` for HTTP. */
   raw: Record<string, unknown>
   records: Array<Record<string, unknown>>
@@ -320,7 +253,7 @@ export interface MapSettings {
 }
 
 export interface ApiError {
-  error: { code: string; message: string }
+  error: { code: ApiErrorCode; message: string }
 }
 
 /** Whether the database is reachable: `GET /api/gateway/stats` (`database`) and the socket.io `database` event. */

@@ -1,4 +1,5 @@
-import type { DeviceRecord, Protocol } from '../record.ts'
+import type { MessageKind } from '../../core/message-kind.ts'
+import type { DeviceRecord, Protocol } from '../../core/record.ts'
 import type { ProtocolError } from './errors.ts'
 
 export type Transport = 'tcp' | 'udp' | 'http'
@@ -47,6 +48,8 @@ export interface ProtocolDescriptor {
   /** Splits a TCP byte stream into messages. `maxFrameBytes` is enforced before a message is buffered whole. */
   frame(buffer: Buffer, maxFrameBytes: number): Framed
   decode(message: Buffer, session: Session, context: DecodeContext): Decoded
+  /** What kind of message a frame is, read from its header alone (it may be one `decode` refuses). */
+  describeMessage(message: Buffer, transport: 'tcp' | 'udp'): MessageKind
 }
 
 /** One HTTP request as the HTTP transport hands it to a protocol (the body already read, within limits). */
@@ -70,6 +73,7 @@ export interface HttpProtocolDescriptor {
   transports: readonly ['http']
   defaultPort: number
   decodeRequest(request: HttpRequestMessage, context: DecodeContext): HttpDecoded
+  describeRequest(request: Pick<HttpRequestMessage, 'method'>): MessageKind
 }
 
 export type AnyProtocolDescriptor = ProtocolDescriptor | HttpProtocolDescriptor

@@ -1,11 +1,13 @@
 import type { Logger } from '../../logger.ts'
-import type { RecordWriter } from '../../processor/ingest.ts'
+import type { RecordWriter } from '../record-writer.ts'
 import type { Admission, DeviceAdmission } from '../admission.ts'
 import type { GatewayStats } from '../stats.ts'
-import type { DeviceRecord, Protocol } from '../record.ts'
+import type { DeviceRecord, Protocol } from '../../core/record.ts'
+import type { RejectionReason } from '../rejections.ts'
 import type { QuarantineSink } from '../quarantine.ts'
 import type { ConnectionsPerAddress } from '../address-limit.ts'
 import { recordProblem, type RecordProblem } from '../record-validation.ts'
+import type { MessageKind } from '../../core/message-kind.ts'
 import type { Decoded, ProtocolDescriptor, Session } from '../protocols/types.ts'
 import type { PacketSink } from '../packet-log.ts'
 
@@ -31,10 +33,10 @@ export interface GatewayContext {
 
 export type MessageOutcome =
   | { ok: true; reply?: Uint8Array; identified?: string }
-  | { ok: false; reason: string; reply?: Uint8Array }
+  | { ok: false; reason: RejectionReason; reply?: Uint8Array }
 
 /** How a decoded message was settled; a refused one carries its refusal reply, if the protocol has one. */
-export type Settlement = { ok: true } | { ok: false; reason: string; reply?: Uint8Array }
+export type Settlement = { ok: true } | { ok: false; reason: RejectionReason; reply?: Uint8Array }
 
 /** One decoded message to settle: what it decoded to, from which protocol and connection. */
 export interface DecodedMessage {
@@ -43,6 +45,8 @@ export interface DecodedMessage {
   session: Session
   /** Describes the message for the log and the packet log (its hex, or the HTTP request); called only when needed. */
   input: () => Record<string, unknown>
+  /** What kind of message it was, for the packet log; called only when a device is watched. */
+  kind: () => MessageKind
 }
 
 /**
@@ -60,7 +64,8 @@ export async function handleMessage(
   log.debug({ hex: message.toString('hex') }, 'in')
   const decoded = protocol.decode(message, session, { now: new Date(), crc: context.crc })
   const input = () => ({ hex: message.toString('hex') })
-  const settled = await settleDecoded({ protocol: protocol.name, decoded, session, input }, context, log)
+  const kind = () => protocol.describeMessage(message, session.transport === 'udp' ? 'udp' : 'tcp')
+  const settled = await settleDecoded({ protocol: protocol.name, decoded, session, input, kind }, context, log)
   if (!settled.ok) return settled
   // The device's later messages are read in the time zone its accepted identification gave.
   if (decoded.identity) session.clockOffsetMinutes = decoded.identity.clockOffsetMinutes
@@ -74,7 +79,7 @@ export async function handleMessage(
  * packet log. Only an `ok` settlement may be answered with the protocol's success reply.
  */
 export async function settleDecoded(message: DecodedMessage, context: GatewayContext, log: MessageLog): Promise<Settlement> {
-  const { protocol, decoded, session, input } = message
+  const { protocol, decoded, session, input, kind } = message
   const settlement = await settle(message, context, log)
   const imei = decoded.identity?.imei ?? session.imei
   if (context.packets && imei !== undefined) {
@@ -83,6 +88,7 @@ export async function settleDecoded(message: DecodedMessage, context: GatewayCon
       protocol,
       transport: session.transport,
       time: new Date().toISOString(),
+      kind: kind(),
       raw: input(),
       records: decoded.records,
       ...(decoded.error ? { error: decoded.error } : settlement.ok ? {} : { error: { code: settlement.reason } }),

@@ -12,6 +12,7 @@ import http from 'node:http'
 import type net from 'node:net'
 import type { Logger } from '../../logger.ts'
 import type { HttpDecoded, HttpProtocolDescriptor, Session } from '../protocols/types.ts'
+import type { RejectionReason } from '../rejections.ts'
 import { settleDecoded, type GatewayContext } from './handle-message.ts'
 import { LazyLog } from './lazy-log.ts'
 import { listen } from './listen.ts'
@@ -52,7 +53,7 @@ export async function listenHttp(
   server.maxHeadersCount = MAX_HEADERS
   // Socket inactivity, between and inside requests (the timeouts above bound a request's total time).
   server.timeout = context.idleTimeoutMs
-  const reject = (reason: string) => context.stats.reject(protocol.name, reason)
+  const reject = (reason: RejectionReason) => context.stats.reject(protocol.name, reason)
   const countBytes = byteCounter(stats)
   const answered = new WeakSet<net.Socket>()
 
@@ -110,14 +111,15 @@ export async function listenHttp(
     if (decoded.identity) log.identified(decoded.identity.imei)
     const session: Session = { transport: 'http' }
     const input = () => ({ method, target: clip(target), body: clip(body.toString('utf8')) })
-    const settled = await settleDecoded({ protocol: protocol.name, decoded, session, input }, context, log)
+    const kind = () => protocol.describeRequest({ method })
+    const settled = await settleDecoded({ protocol: protocol.name, decoded, session, input, kind }, context, log)
     const reply = settled.ok ? fromDecoded(decoded) : failureAnswer(settled.reason, decoded)
     log.debug({ status: reply.status }, 'out')
     answer(response, reply)
   }
 
   /** Answers a request whose body will not be read whole; the socket closes after the answer. */
-  const refuse = (request: http.IncomingMessage, response: http.ServerResponse, reason: string, reply: Answer, log: LazyLog) => {
+  const refuse = (request: http.IncomingMessage, response: http.ServerResponse, reason: RejectionReason, reply: Answer, log: LazyLog) => {
     reject(reason)
     log.warn({ reason, method: clip(request.method ?? ''), target: clip(request.url ?? '') }, 'request refused')
     answer(response, { ...reply, headers: { ...reply.headers, connection: 'close' } })
@@ -158,7 +160,7 @@ function fromDecoded(decoded: HttpDecoded): Answer {
   return { status: decoded.status, body: decoded.body ?? '' }
 }
 
-function failureAnswer(reason: string, decoded: HttpDecoded): Answer {
+function failureAnswer(reason: RejectionReason, decoded: HttpDecoded): Answer {
   if (reason === 'STORAGE_FAILED') return { status: 503, body: 'not stored, retry later', headers: { 'retry-after': '10' } }
   if (reason === 'UNKNOWN_DEVICE') return { status: 403, body: 'unknown device' }
   if (reason === 'PROTOCOL_MISMATCH') return { status: 403, body: 'this id is registered with another protocol' }
@@ -197,7 +199,7 @@ function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer 
   })
 }
 
-function clientErrorReason(err: NodeJS.ErrnoException): string {
+function clientErrorReason(err: NodeJS.ErrnoException): RejectionReason {
   if (err.code === 'ECONNRESET') return 'CONNECTION_RESET'
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'REQUEST_TIMEOUT'
   if (err.code === 'HPE_HEADER_OVERFLOW') return 'HEADERS_TOO_LARGE'

@@ -2,6 +2,7 @@ import net from 'node:net'
 import type { Logger } from '../../logger.ts'
 import type { DeviceConnections } from '../connections.ts'
 import type { ProtocolDescriptor, Session } from '../protocols/types.ts'
+import type { RejectionReason } from '../rejections.ts'
 import { handleMessage, type GatewayContext } from './handle-message.ts'
 import { LazyLog } from './lazy-log.ts'
 import { listen } from './listen.ts'
@@ -34,7 +35,7 @@ interface ConnectionClock {
   /** When the first byte of a still incomplete message arrived; undefined when nothing is pending. */
   partialSince: number | undefined
   /** Closes the connection and counts the reason. */
-  close(reason: string): void
+  close(reason: RejectionReason): void
 }
 
 /** Listens for one protocol over TCP; resolves once listening. */
@@ -101,14 +102,14 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
   log.debug('connected')
 
   /** Ends the connection; `farewell` (a refusal reply) is written first. Counting is the caller's. */
-  const disconnect = (reason: string, farewell?: Uint8Array) => {
+  const disconnect = (reason: RejectionReason, farewell?: Uint8Array) => {
     if (closed) return
     closed = true
     log.info({ reason }, 'closing connection')
     if (farewell) socket.end(farewell)
     socket.destroySoon()
   }
-  const close = (reason: string) => {
+  const close = (reason: RejectionReason) => {
     if (!closed) context.stats.reject(protocol.name, reason)
     disconnect(reason)
   }

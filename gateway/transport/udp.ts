@@ -1,6 +1,7 @@
 import dgram from 'node:dgram'
 import type { Logger } from '../../logger.ts'
 import type { ProtocolDescriptor } from '../protocols/types.ts'
+import type { RejectionReason } from '../rejections.ts'
 import { handleMessage, type GatewayContext } from './handle-message.ts'
 import { LazyLog } from './lazy-log.ts'
 
@@ -14,7 +15,7 @@ export async function listenUdp(
 ): Promise<dgram.Socket> {
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4')
   const stats = context.stats.for(protocol.name)
-  const countRejection = (reason: string) => context.stats.reject(protocol.name, reason)
+  const countRejection = (reason: RejectionReason) => context.stats.reject(protocol.name, reason)
   socket.on('message', (message, remote) => {
     stats.bytesIn += message.length
     const log = new LazyLog(rootLog, () => ({ protocol: protocol.name, remote: `${remote.address}:${remote.port}`, transport: 'udp' }))

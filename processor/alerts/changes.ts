@@ -1,4 +1,4 @@
-import type { AlertType } from '../../dashboard/shared/contract.ts'
+import type { AlertType } from '../../core/alerts.ts'
 import type { Observation } from '../observation.ts'
 import type { VehicleState } from '../state.ts'
 

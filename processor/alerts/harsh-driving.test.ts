@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { DeviceRecord } from '../../gateway/record.ts'
-import { computedForces, deviceG } from './harsh-driving.ts'
+import type { DeviceRecord } from '../../core/record.ts'
+import { computedForces } from './harsh-driving.ts'
 import { at, drive, recordAt, settingsWith } from '../testing.ts'
 
 const settings = settingsWith()
@@ -11,7 +11,7 @@ describe('harsh driving', () => {
     const changes = harsh([
       recordAt(0, { events: ['harshBraking'] }),
       recordAt(30, { events: ['harshAcceleration'] }),
-      recordAt(60, { protocol: 'queclink', events: ['harshCornering'] }),
+      recordAt(60, { events: ['harshCornering'] }),
     ])
     expect(changes).toEqual([
       expect.objectContaining({ kind: 'raise', type: 'harshBraking', time: at(0), details: { source: 'deviceEvent' } }),
@@ -20,13 +20,14 @@ describe('harsh driving', () => {
     ])
   })
 
-  it('stores the force a Teltonika device measured (io254, g x 100) for braking and acceleration only', () => {
-    expect(deviceG(recordAt(0, { io: { 253: 2, 254: 52 } }), 'harshBraking')).toBe(0.52)
-    expect(deviceG(recordAt(0, { io: { 253: 1, 254: 38 } }), 'harshAcceleration')).toBe(0.38)
-    expect(deviceG(recordAt(0, { io: { 253: 3, 254: 40 } }), 'harshCornering')).toBeUndefined()
-    expect(deviceG(recordAt(0, { protocol: 'gt06', io: { 253: 2, 254: 52 } }), 'harshBraking')).toBeUndefined()
-    const [raise] = harsh([recordAt(0, { events: ['harshBraking'], io: { 253: 2, 254: 61 } })])
-    expect(raise).toMatchObject({ details: { source: 'deviceEvent', g: 0.61 } })
+  it('stores the force the device measured with its harsh event, and none when it gave none', () => {
+    const [braking, cornering] = harsh([
+      recordAt(0, { events: ['harshBraking'], harshForceG: 0.61 }),
+      recordAt(30, { events: ['harshCornering'] }),
+    ])
+    expect(braking).toMatchObject({ type: 'harshBraking', details: { source: 'deviceEvent', g: 0.61 } })
+    expect(cornering).toMatchObject({ type: 'harshCornering', details: { source: 'deviceEvent' } })
+    expect(cornering!.details).not.toHaveProperty('g')
   })
 
   it('computes braking and acceleration from the speed change between fixes a few seconds apart', () => {

@@ -1,17 +1,15 @@
 /**
  * harshBraking, harshAcceleration, harshCornering.
  *
- * From the device's events first (source `deviceEvent`; `details.g` when the device gives a value we can
- * read: Teltonika io254 with io253 = 1 acceleration or 2 braking is g x 100; its cornering value is an
- * angle, so none). Once a device has reported any harsh event it is trusted for all three and fixes are
- * no longer used. Otherwise computed from two consecutive valid fixes between harshMinIntervalMs and
+ * From the device's events first (source `deviceEvent`; `details.g` the force the device measured, the
+ * record's `harshForceG`, when it gave one). Once a device has reported any harsh event it is trusted
+ * for all three and fixes are no longer used. Otherwise computed from two consecutive valid fixes between harshMinIntervalMs and
  * harshMaxIntervalMs apart (1-5 s): longitudinal g = speed change / time / 9.80665 (braking when
  * <= -HARSH_BRAKING_G, acceleration when >= HARSH_ACCELERATION_G), lateral g = mean speed x course change
  * (radians) / time / 9.80665 when both speeds are >= corneringMinSpeedKmh (cornering when
  * >= HARSH_CORNERING_G) — source `fixes`, `details.g` the measured magnitude (2 decimals). A second alert
  * of a type within harshDebounceMs is the same manoeuvre. Per-rule thresholds filter on `details.g`.
  */
-import type { DeviceRecord } from '../../gateway/record.ts'
 import { courseChangeDeg } from '../geo.ts'
 import type { Observation } from '../observation.ts'
 import { withTracking, type StateSettings, type VehicleState } from '../state.ts'
@@ -34,7 +32,7 @@ export function detectHarshDriving(state: VehicleState, obs: Observation, settin
     for (const type of HARSH_TYPES) {
       if (!record.events.includes(type)) continue
       fromDevice = true
-      const g = deviceG(record, type)
+      const g = record.harshForceG
       ;(found ??= []).push([type, g === undefined ? { source: 'deviceEvent' } : { source: 'deviceEvent', g }])
     }
   }
@@ -82,16 +80,6 @@ export function fixPointOf(obs: Observation): FixPoint | null {
   const { record } = obs
   if (!obs.fixed || record.speedKmh === undefined) return null
   return { fixMs: obs.fixMs, speedKmh: record.speedKmh, course: record.course ?? null }
-}
-
-/** Teltonika green driving: io253 says which (1 acceleration, 2 braking, 3 cornering), io254 the value (g x 100 for 1 and 2). */
-export function deviceG(record: DeviceRecord, type: HarshType): number | undefined {
-  if (record.protocol !== 'teltonika') return undefined
-  const kind = record.io['253']
-  const value = record.io['254']
-  if (typeof value !== 'number' || value <= 0) return undefined
-  if ((kind === 1 && type === 'harshAcceleration') || (kind === 2 && type === 'harshBraking')) return value / 100
-  return undefined
 }
 
 function round2(value: number): number {

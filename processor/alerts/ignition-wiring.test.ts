@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { DeviceRecord } from '../../gateway/record.ts'
+import type { DeviceRecord } from '../../core/record.ts'
 import { at, drive, recordAt, settingsWith } from '../testing.ts'
 
 const settings = settingsWith()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { DeviceRecord } from '../../gateway/record.ts'
+import type { DeviceRecord } from '../../core/record.ts'
 import { at, drive, recordAt, settingsWith } from '../testing.ts'
 
 const settings = settingsWith()
@@ -72,15 +72,14 @@ describe('power disconnect', () => {
     expect(late[1]).not.toHaveProperty('details')
   })
 
-  it('reads a gap far beyond the device\'s rhythm, and Queclink power-on reports, as reboot signs', () => {
+  it('reads a gap far beyond the device\'s rhythm, and a reset reported without a fix, as reboot signs', () => {
     const gap = powerChanges([powered(0), powered(10), powered(20), unpowered(200, { events: ['powerCut'] }), powered(230, { events: ['powerRestored'] })])
     expect(gap[1]).toMatchObject({ details: { probableDeviceReset: true } })
-    const queclink = { imei: '862524060000001', protocol: 'queclink' as const }
     const powerOn = powerChanges([
-      powered(0, queclink),
-      recordAt(20, { ...queclink, latitude: undefined, longitude: undefined, valid: false, io: { type: 'GTPNA' } }),
-      unpowered(25, { ...queclink, events: ['powerCut'] }),
-      powered(40, { ...queclink, events: ['powerRestored'] }),
+      powered(0),
+      recordAt(20, { latitude: undefined, longitude: undefined, valid: false, events: ['deviceReset'] }),
+      unpowered(25, { events: ['powerCut'] }),
+      powered(40, { events: ['powerRestored'] }),
     ])
     expect(powerOn[1]).toMatchObject({ details: { probableDeviceReset: true } })
   })
@@ -118,13 +117,13 @@ describe('power disconnect', () => {
     expect(state.position?.fixTime).toBe(at(520))
   })
 
-  it('clears a GT06 cut once its status says the device is charging again', () => {
-    const gt06 = { imei: '868120000000001', protocol: 'gt06' as const, externalVoltageV: undefined, batteryLevelPct: 80 }
+  it('clears a cut once a device that reports no voltage says its external power is connected again', () => {
+    const flagOnly = { externalVoltageV: undefined, batteryLevelPct: 80 }
     const changes = powerChanges([
-      recordAt(0, { ...gt06, io: { charging: true } }),
-      recordAt(10, { ...gt06, events: ['powerCut'], io: { charging: false } }),
-      recordAt(20, gt06),
-      recordAt(30, { ...gt06, io: { charging: true } }),
+      recordAt(0, { ...flagOnly, externalPowerConnected: true }),
+      recordAt(10, { ...flagOnly, events: ['powerCut'], externalPowerConnected: false }),
+      recordAt(20, flagOnly),
+      recordAt(30, { ...flagOnly, externalPowerConnected: true }),
     ])
     expect(changes.map((change) => [change.kind, change.kind === 'clear' ? change.clearedAt : change.time])).toEqual([
       ['raise', at(10)],

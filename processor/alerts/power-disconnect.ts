@@ -7,15 +7,14 @@
  * `voltageDrop`. One alert per cut: while a cut is open, further cut events, near-zero readings and the
  * device's retries raise nothing, and a retried or re-uploaded record inside an already closed cut
  * neither. Cleared (cleared_at = the restoring record's fix time) by a `powerRestored` event, or by a
- * present supply (voltage back >= 9 V, or GT06 "charging") after the supply was seen absent.
+ * present supply (voltage back >= 9 V, or the record's `externalPowerConnected`) after the supply was seen absent.
  *
  * A cut restored within powerResetWindowMs (2 min), right after a reboot sign, is flagged
  * `probableDeviceReset` (a device reset after an automated diagnostic looks like a cut), not
- * hidden. Reboot signs: a `deviceReset` event, a Queclink power-on (GTPNA) or watchdog reboot (GTDOG)
- * report, or a gap in the device's data (>= rebootGapMs and >= 3x its previous interval) — within the
- * window before the cut, or while it is open.
+ * hidden. Reboot signs: a `deviceReset` event, or a gap in the device's data (>= rebootGapMs and >= 3x
+ * its previous interval) — within the window before the cut, or while it is open.
  */
-import type { DeviceRecord } from '../../gateway/record.ts'
+import type { DeviceRecord } from '../../core/record.ts'
 import type { Observation } from '../observation.ts'
 import { withTracking, type StateSettings, type VehicleState } from '../state.ts'
 import { copyLane, withLane, type Lane, type OpenCut, type Tracking } from '../tracking.ts'
@@ -28,7 +27,7 @@ export function detectPowerDisconnect(state: VehicleState, obs: Observation, set
   const { record, fixMs } = obs
   const reboot = isRebootSign(record, lane, fixMs, settings)
   const voltage = voltageSupply(record, settings)
-  const supply = voltage ?? chargingSupply(record)
+  const supply = voltage ?? flaggedSupply(record)
   let cut = lane.cut
   let lastCut = tracking.lastCut
   let changes: readonly AlertChange[] = NO_CHANGES
@@ -85,10 +84,10 @@ export function voltageSupply(record: DeviceRecord, settings: StateSettings): 'p
   return undefined
 }
 
-/** GT06 reports no voltage in most messages, but its status block's "charging" bit means external power is connected. */
-function chargingSupply(record: DeviceRecord): 'present' | 'absent' | undefined {
-  if (record.protocol !== 'gt06' || typeof record.io.charging !== 'boolean') return undefined
-  return record.io.charging ? 'present' : 'absent'
+/** The supply by a device's connected flag, for records without a voltage. */
+function flaggedSupply(record: DeviceRecord): 'present' | 'absent' | undefined {
+  if (record.externalPowerConnected === undefined) return undefined
+  return record.externalPowerConnected ? 'present' : 'absent'
 }
 
 /** Still reporting on the internal battery. */
@@ -96,12 +95,9 @@ function hasBattery(record: DeviceRecord): boolean {
   return (record.batteryVoltageV !== undefined && record.batteryVoltageV > 0) || record.batteryLevelPct !== undefined
 }
 
-const QUECLINK_REBOOT_REPORTS = new Set(['GTPNA', 'GTDOG'])
-
-/** The device has just restarted: a reset event, a Queclink power-on or watchdog report, or a gap far beyond its rhythm. */
+/** The device has just restarted: a reset event, or a gap far beyond its rhythm. */
 export function isRebootSign(record: DeviceRecord, lane: Lane, fixMs: number, settings: StateSettings): boolean {
   if (record.events.includes('deviceReset')) return true
-  if (record.protocol === 'queclink' && typeof record.io.type === 'string' && QUECLINK_REBOOT_REPORTS.has(record.io.type)) return true
   if (lane.fixMs === null || lane.intervalMs === null) return false
   const gap = fixMs - lane.fixMs
   return gap >= settings.rebootGapMs && gap >= 3 * lane.intervalMs

@@ -1,4 +1,4 @@
-import { ALERT_TYPE_LABELS, type Alert, type AlertPlace } from '../../dashboard/shared/contract.ts'
+import { ALERT_TYPE_LABELS, type Alert, type AlertPlace } from '../../core/alerts.ts'
 
 /** What the notification says about the alert, beyond the alert itself. */
 export interface AlertContext {

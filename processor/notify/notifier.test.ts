@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
-import type { Alert } from '../../dashboard/shared/contract.ts'
+import type { Alert } from '../../core/alerts.ts'
 import { makeAlert } from '../../test/helpers/alerts.ts'
 import { startTestDatabase, type TestDatabase } from '../../test/helpers/database.ts'
 import { startSmsWebhook, type SmsWebhook } from '../../test/helpers/sms-webhook.ts'

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/client.ts'
 import type { Logger } from '../../logger.ts'
-import type { Alert } from '../../dashboard/shared/contract.ts'
+import type { Alert } from '../../core/alerts.ts'
 import type { LiveBus } from '../live.ts'
 import { DEFAULT_RETRY_POLICY, DeliveryQueue, type ChannelStats, type RetryPolicy } from './delivery-queue.ts'
 import { smtpEndpoint, smtpSender, type EmailMessage } from './email.ts'

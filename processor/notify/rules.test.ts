@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Alert, AlertRule } from '../../dashboard/shared/contract.ts'
+import type { Alert, AlertRule } from '../../core/alerts.ts'
 import { makeAlert, makeAlertRule } from '../../test/helpers/alerts.ts'
 import { startTestDatabase, type TestDatabase } from '../../test/helpers/database.ts'
 import { AlertRuleIndex, ruleApplies } from './rules.ts'

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client.ts'
-import type { Alert, AlertRule, AlertType } from '../../dashboard/shared/contract.ts'
+import type { Alert, AlertRule, AlertType } from '../../core/alerts.ts'
 
 interface AlertRuleRow {
   id: number

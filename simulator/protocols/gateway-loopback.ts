@@ -5,7 +5,7 @@
  * what the simulator meant.
  */
 import { expect } from 'vitest'
-import type { DeviceRecord, Protocol } from '../../gateway/record.ts'
+import type { DeviceRecord, Protocol } from '../../core/record.ts'
 import type { AnyProtocolDescriptor, Decoded, ProtocolDescriptor, Session } from '../../gateway/protocols/types.ts'
 import { expectValidRecord } from '../../test/helpers/expect-valid-record.ts'
 import { createRandom } from '../random.ts'

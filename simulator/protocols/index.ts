@@ -1,5 +1,5 @@
 /** The protocols the simulator speaks, listed explicitly (as gateway/protocols/registry.ts lists the gateway's). */
-import type { Protocol } from '../../gateway/record.ts'
+import type { Protocol } from '../../core/record.ts'
 import { gt06Sim } from './gt06.ts'
 import { osmandSim } from './osmand.ts'
 import { queclinkSim } from './queclink.ts'

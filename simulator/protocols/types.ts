@@ -8,7 +8,7 @@
  * gateway sends into keys in arrival order.
  */
 import type { EncodableCodec } from '../../gateway/protocols/teltonika/encode.ts'
-import type { Protocol } from '../../gateway/record.ts'
+import type { Protocol } from '../../core/record.ts'
 import type { SimEventType, SimRecord } from '../record.ts'
 
 export type SimTransport = 'tcp' | 'udp' | 'http'

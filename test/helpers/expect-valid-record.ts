@@ -4,7 +4,7 @@
  * right types, optional fields omitted rather than undefined, events only from RECORD_EVENTS.
  */
 import { expect } from 'vitest'
-import { type DeviceRecord, PROTOCOLS, RECORD_EVENTS } from '../../gateway/record.ts'
+import { type DeviceRecord, PROTOCOLS, RECORD_EVENTS } from '../../core/record.ts'
 import { recordProblem } from '../../gateway/record-validation.ts'
 
 const YEAR_2000_MS = Date.UTC(2000, 0, 1)
@@ -23,6 +23,7 @@ const NUMERIC_FIELDS = [
   'odometerKm',
   'engineHoursH',
   'gsmSignal',
+  'harshForceG',
 ] as const
 
 export function expectValidRecord(record: DeviceRecord): void {
@@ -61,7 +62,7 @@ export function expectValidRecord(record: DeviceRecord): void {
     expect(record.batteryLevelPct).toBeGreaterThanOrEqual(0)
     expect(record.batteryLevelPct).toBeLessThanOrEqual(100)
   }
-  for (const field of ['ignition', 'motion'] as const) {
+  for (const field of ['ignition', 'motion', 'externalPowerConnected'] as const) {
     if (record[field] !== undefined) expect(typeof record[field], `${field} is a boolean`).toBe('boolean')
   }
 

@@ -1,4 +1,4 @@
-import type { DeviceRecord } from '../../gateway/record.ts'
+import type { DeviceRecord } from '../../core/record.ts'
 
 /** A plausible live Teltonika record; override what the test is about. */
 export function makeRecord(overrides: Partial<DeviceRecord> & { fixTime: string }): DeviceRecord {

@@ -4,7 +4,7 @@
  * an Observation; nothing is interpreted twice.
  */
 import type { ByteCursor } from '../../lib/cursor.ts'
-import type { RawIo, RecordEvent } from '../../record.ts'
+import type { RawIo, RecordEvent } from '../../../core/record.ts'
 import { fail } from '../errors.ts'
 import {
   ALARM_CODES,
@@ -41,6 +41,8 @@ export interface Observation {
   batteryLevelPct?: number
   batteryVoltageV?: number
   externalVoltageV?: number
+  /** Terminal-info "charging": the vehicle's supply is connected (most messages carry no voltage). */
+  externalPowerConnected?: boolean
   odometerKm?: number
   gsmSignal?: number
   buffered: boolean
@@ -129,7 +131,8 @@ export function readCell(block: Buffer, io: RawIo, { lengthPrefixed = false, wid
 export function readTerminalInfo(terminal: number, observation: Observation, { alarmBits = true } = {}): void {
   observation.io.status = terminal
   observation.ignition = (terminal & TERMINAL.acc) !== 0
-  observation.io.charging = (terminal & TERMINAL.charging) !== 0
+  observation.externalPowerConnected = (terminal & TERMINAL.charging) !== 0
+  observation.io.charging = observation.externalPowerConnected
   observation.io.armed = (terminal & TERMINAL.armed) !== 0
   if (!alarmBits) return
   observation.io.blocked = (terminal & TERMINAL.blocked) !== 0

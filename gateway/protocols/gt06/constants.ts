@@ -1,5 +1,5 @@
 /** Concox GT06 family wire constants (docs/protocols.md, GT06). */
-import type { RecordEvent } from '../../record.ts'
+import type { RecordEvent } from '../../../core/record.ts'
 
 /** Start bits: `78 78` is followed by a 1-byte length, `79 79` by a 2-byte length. */
 export const SHORT_HEADER = 0x78

@@ -1,6 +1,6 @@
 /** Turns a GT06 observation into a DeviceRecord: units already converted, optional fields omitted. */
 import { omitUndefined } from '../../lib/omit-undefined.ts'
-import type { DeviceRecord } from '../../record.ts'
+import type { DeviceRecord } from '../../../core/record.ts'
 import type { Observation } from './blocks.ts'
 
 /**
@@ -25,6 +25,7 @@ export function toDeviceRecord(observation: Observation, imei: string, now: Date
     satellites: observation.satellites,
     ignition: observation.ignition,
     externalVoltageV: observation.externalVoltageV,
+    externalPowerConnected: observation.externalPowerConnected,
     batteryVoltageV: observation.batteryVoltageV,
     batteryLevelPct: observation.batteryLevelPct,
     odometerKm: observation.odometerKm,

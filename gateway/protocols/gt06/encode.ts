@@ -2,7 +2,7 @@
 import { encodeBcd } from '../../lib/bcd.ts'
 import { crcItu } from '../../lib/crc.ts'
 import { ByteWriter } from '../../lib/writer.ts'
-import type { RecordEvent } from '../../record.ts'
+import type { RecordEvent } from '../../../core/record.ts'
 import {
   COORDINATE_UNITS_PER_DEGREE,
   COURSE_NORTH,

@@ -3,9 +3,10 @@ import { createRandom, intBetween, pick, randomBytes, type Random } from '../../
 import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
 import { loadVectors, type Vector, vectorBytes } from '../../../test/helpers/vectors.ts'
 import { crcItu } from '../../lib/crc.ts'
-import type { DeviceRecord, RecordEvent } from '../../record.ts'
+import type { DeviceRecord, RecordEvent } from '../../../core/record.ts'
 import type { DecodeContext, Decoded, Session } from '../types.ts'
 import { decode, loginTimeZoneOffsetMinutes } from './decode.ts'
+import { describeMessage } from './describe.ts'
 import {
   encodeAlarm,
   encodeHeartbeat,
@@ -52,7 +53,7 @@ const VECTOR_FIELDS: Record<string, (record: DeviceRecord) => unknown> = {
   satellites: (r) => r.satellites,
   valid: (r) => r.valid,
   ignition: (r) => r.ignition,
-  charge: (r) => r.io.charging,
+  charge: (r) => r.externalPowerConnected,
   blocked: (r) => r.io.blocked,
   armed: (r) => r.io.armed,
   batteryLevel: (r) => r.batteryLevelPct,
@@ -410,7 +411,7 @@ describe('gt06 decode', () => {
 
 describe('gt06 descriptor', () => {
   it('offers TCP on port 5023 with the GT06 frame and decode functions', () => {
-    expect(gt06).toEqual({ name: 'gt06', transports: ['tcp'], defaultPort: 5023, frame, decode })
+    expect(gt06).toEqual({ name: 'gt06', transports: ['tcp'], defaultPort: 5023, frame, decode, describeMessage })
   })
 })
 
@@ -490,6 +491,7 @@ describe('gt06 encode then decode', () => {
       buffered: false,
       valid: false,
       ignition: true,
+      externalPowerConnected: true,
       batteryLevelPct: 50,
       gsmSignal: 2,
       events: [],

@@ -1,5 +1,6 @@
 import type { ProtocolDescriptor } from '../types.ts'
 import { decode } from './decode.ts'
+import { describeMessage } from './describe.ts'
 import { frame } from './frame.ts'
 
 export const gt06: ProtocolDescriptor = {
@@ -8,4 +9,5 @@ export const gt06: ProtocolDescriptor = {
   defaultPort: 5023,
   frame,
   decode,
+  describeMessage,
 }

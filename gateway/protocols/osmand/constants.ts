@@ -1,5 +1,5 @@
 /** OsmAnd / Traccar Client wire constants (docs/protocols.md, OsmAnd). */
-import { RECORD_EVENTS, type RecordEvent } from '../../record.ts'
+import { RECORD_EVENTS, type RecordEvent } from '../../../core/record.ts'
 
 /**
  * A device id: what phone apps let their user type (Traccar Client, OsmAnd, GPSLogger, Transistorsoft

@@ -1,6 +1,6 @@
 /** What one OsmAnd location says, in our units, and how it becomes a DeviceRecord (shared by both forms). */
 import { omitUndefined } from '../../lib/omit-undefined.ts'
-import type { DeviceRecord, RawIo, RecordEvent } from '../../record.ts'
+import type { DeviceRecord, RawIo, RecordEvent } from '../../../core/record.ts'
 import { ALARM_EVENTS, SPEED_DECIMALS } from './constants.ts'
 
 export interface Fix {

@@ -4,7 +4,7 @@
  * locations (the app's offline queue, `batchSync`) are several records of one device.
  */
 import { z } from 'zod'
-import type { RawIo } from '../../record.ts'
+import type { RawIo } from '../../../core/record.ts'
 import { fail } from '../errors.ts'
 import { KMH_PER_MPS } from './constants.ts'
 import { alarmEvents, type Fix, within } from './fix.ts'

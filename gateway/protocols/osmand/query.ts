@@ -3,7 +3,7 @@
  * in the target and/or an `application/x-www-form-urlencoded` body (docs/protocols.md, OsmAnd).
  */
 import { z } from 'zod'
-import type { RawIo } from '../../record.ts'
+import type { RawIo } from '../../../core/record.ts'
 import { fail } from '../errors.ts'
 import { KNOTS_PER_KMH, QUERY_FIELDS } from './constants.ts'
 import { alarmEvents, type Fix, within } from './fix.ts'

@@ -1,6 +1,6 @@
 /** Input checks and value typing shared by the query and JSON forms. */
 import { z } from 'zod'
-import type { RawIo } from '../../record.ts'
+import type { RawIo } from '../../../core/record.ts'
 import { fail, type ProtocolErrorCode } from '../errors.ts'
 import { DEVICE_ID_PATTERN, DEVICE_ID_RULE, IO_KEY_PATTERN } from './constants.ts'
 import { parseTimestamp } from './timestamp.ts'

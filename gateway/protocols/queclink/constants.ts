@@ -1,5 +1,5 @@
 /** Queclink @Track wire constants (docs/protocols.md, Queclink). */
-import type { RecordEvent } from '../../record.ts'
+import type { RecordEvent } from '../../../core/record.ts'
 
 /** Every ASCII sentence a device sends starts with one of these, followed by `GTxxx`. */
 export const TEXT_PREFIXES = ['+RESP:', '+BUFF:', '+ACK:'] as const
@@ -117,7 +117,10 @@ export const MODEL_QUIRKS: Readonly<Record<string, { model: string; extraHeader?
   '42': { model: 'GT501', extraHeader: { GTFRI: 2 }, blockExtraIsSignal: true },
 }
 
-/** Events a report type means by itself. GTHBM's depends on its report type, GTPNA/GTPFA have none of ours. */
+/**
+ * Events a report type means by itself. GTHBM's depends on its report type. GTPNA (powered on) and GTDOG
+ * (watchdog reboot) say the device restarted; GTPFA (switching itself off) has none of ours.
+ */
 export const REPORT_EVENTS: Readonly<Record<string, RecordEvent>> = {
   GTSOS: 'sos',
   GTMPF: 'powerCut',
@@ -132,6 +135,8 @@ export const REPORT_EVENTS: Readonly<Record<string, RecordEvent>> = {
   GTJDR: 'jamming',
   GTJDS: 'jamming',
   GTTOW: 'towing',
+  GTPNA: 'deviceReset',
+  GTDOG: 'deviceReset',
 }
 
 /** The ignition state an ignition report announces. */

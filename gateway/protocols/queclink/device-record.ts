@@ -6,7 +6,7 @@
  * carries an event; motion values of a block without a fix are not reported.
  */
 import { omitUndefined } from '../../lib/omit-undefined.ts'
-import type { DeviceRecord, RawIo, RecordEvent } from '../../record.ts'
+import type { DeviceRecord, RawIo, RecordEvent } from '../../../core/record.ts'
 import { HARSH_CODES, HEADER, REPORT_EVENTS, REPORT_IGNITION } from './constants.ts'
 import type { LocationBlock, WireReport } from './report.ts'
 import { FIRST_BODY_FIELD, type Sentence } from './sentence.ts'

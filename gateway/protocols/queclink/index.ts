@@ -1,5 +1,6 @@
 import type { ProtocolDescriptor } from '../types.ts'
 import { decode } from './decode.ts'
+import { describeMessage } from './describe.ts'
 import { frame } from './frame.ts'
 
 export const queclink: ProtocolDescriptor = {
@@ -8,4 +9,5 @@ export const queclink: ProtocolDescriptor = {
   defaultPort: 5004,
   frame,
   decode,
+  describeMessage,
 }

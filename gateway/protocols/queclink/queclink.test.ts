@@ -3,10 +3,11 @@ import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
 import { loadVectors, type Vector, type ExpectedRecord } from '../../../test/helpers/vectors.ts'
 import { createRandom, intBetween, pick, randomBytes, type Random } from '../../../simulator/random.ts'
 import { decodeMessages } from '../../decode-cli.ts'
-import { type DeviceRecord, RECORD_EVENTS, type RecordEvent } from '../../record.ts'
+import { type DeviceRecord, RECORD_EVENTS, type RecordEvent } from '../../../core/record.ts'
 import type { ProtocolErrorCode } from '../errors.ts'
 import type { DecodeContext, Decoded, Session } from '../types.ts'
 import { decode } from './decode.ts'
+import { describeMessage } from './describe.ts'
 import {
   encodeHeartbeat,
   encodeHeartbeatSack,
@@ -341,6 +342,13 @@ const FRI_001 = TEXT_VECTORS.find((vector) => vector.id === 'ql-fri-001')!.text!
 const MULTI = TEXT_VECTORS.find((vector) => vector.id === 'ql-fri-multi-002')!.text!
 
 describe('queclink decode', () => {
+  it('reads a power-on (GTPNA) and a watchdog reboot (GTDOG) as deviceReset, and a power-off (GTPFA) as no event', () => {
+    const eventsOf = (text: string) => decodeText(text).records.map((record) => record.events)
+    expect(eventsOf('+RESP:GTPNA,F50201,866425030235982,GL300M,20190208124849,0BD5$')).toEqual([['deviceReset']])
+    expect(eventsOf(FRI_001.replace(':GTFRI,', ':GTDOG,'))).toEqual([['deviceReset']])
+    expect(eventsOf('+RESP:GTPFA,F50201,866425030235982,GL300M,20190208124849,0BD4$')).toEqual([[]])
+  })
+
   it('marks +BUFF records as buffered history and +RESP records as live', () => {
     const live = decodeText(FRI_001)
     const history = decodeText(FRI_001.replace('+RESP:', '+BUFF:'))
@@ -503,7 +511,7 @@ describe('queclink decode', () => {
 
 describe('queclink descriptor', () => {
   it('offers TCP and UDP on port 5004 with the Queclink frame and decode functions', () => {
-    expect(queclink).toEqual({ name: 'queclink', transports: ['tcp', 'udp'], defaultPort: 5004, frame, decode })
+    expect(queclink).toEqual({ name: 'queclink', transports: ['tcp', 'udp'], defaultPort: 5004, frame, decode, describeMessage })
   })
 
   it('works through the decode command: a --text report over TCP needs its "$", over UDP it does not', () => {

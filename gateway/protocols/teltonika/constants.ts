@@ -63,6 +63,8 @@ export const IO = {
   jamming: 249,
   unplug: 252,
   greenDrivingType: 253,
+  /** The green-driving event's value: g x 100 for acceleration and braking, an angle for cornering. */
+  greenDrivingValue: 254,
 } as const
 
 /** Values of io253 (green driving type). */

@@ -4,7 +4,7 @@
  */
 import { ByteCursor } from '../../lib/cursor.ts'
 import { crc16Ibm } from '../../lib/crc.ts'
-import type { DeviceRecord } from '../../record.ts'
+import type { DeviceRecord } from '../../../core/record.ts'
 import { decodeSafely, fail } from '../errors.ts'
 import type { DecodeContext, Decoded, Session } from '../types.ts'
 import { readAvlData } from './avl-data.ts'

@@ -1,6 +1,6 @@
 /** Turns a Teltonika wire record into a DeviceRecord: units converted once, events named (docs/protocols.md, Teltonika IO ids). */
 import { omitUndefined } from '../../lib/omit-undefined.ts'
-import type { DeviceRecord, RecordEvent } from '../../record.ts'
+import type { DeviceRecord, RecordEvent } from '../../../core/record.ts'
 import type { WireIo, WireRecord } from './avl-data.ts'
 import { GREEN_DRIVING, IO } from './constants.ts'
 
@@ -33,6 +33,7 @@ export function toDeviceRecord(wire: WireRecord, imei: string, receivedAt: strin
     batteryVoltageV: thousandths(io[IO.batteryVoltageMv]),
     odometerKm: thousandths(io[IO.totalOdometerM]),
     gsmSignal: numeric(io[IO.gsmSignal]),
+    harshForceG: greenDrivingForceG(io),
     events: eventsOf(wire),
     io,
   })
@@ -51,6 +52,14 @@ function eventsOf({ io, eventIoId }: WireRecord): RecordEvent[] {
   const ignition = flag(io[IO.ignition])
   if (eventIoId === IO.ignition && ignition !== undefined) events.push(ignition ? 'ignitionOn' : 'ignitionOff')
   return events
+}
+
+/** Green driving's force for acceleration and braking (io254 is g x 100); its cornering value is an angle, not a force. */
+function greenDrivingForceG(io: WireIo): number | undefined {
+  const kind = numeric(io[IO.greenDrivingType])
+  const value = numeric(io[IO.greenDrivingValue])
+  if (value === undefined || value <= 0) return undefined
+  return kind === GREEN_DRIVING.acceleration || kind === GREEN_DRIVING.braking ? value / 100 : undefined
 }
 
 function numeric(value: WireIo[string] | undefined): number | undefined {

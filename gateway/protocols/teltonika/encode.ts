@@ -39,6 +39,7 @@ const IO_WIDTH: ReadonlyMap<number, IoWidth> = new Map<number, IoWidth>([
   [IO.gsmSignal, 1],
   [IO.digitalInput1, 1],
   [IO.greenDrivingType, 1],
+  [IO.greenDrivingValue, 1],
   [IO.unplug, 1],
   [IO.crash, 1],
   [IO.externalVoltageMv, 2],

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
 import { crc16Ibm } from '../../lib/crc.ts'
-import type { DeviceRecord, RecordEvent } from '../../record.ts'
+import type { DeviceRecord, RecordEvent } from '../../../core/record.ts'
 import type { ProtocolErrorCode } from '../errors.ts'
 import type { DecodeContext, Decoded, Session } from '../types.ts'
 import { decode } from './decode.ts'
+import { describeMessage } from './describe.ts'
 import {
   encodeAvlPacket,
   encodeImeiHandshake,
@@ -438,6 +439,15 @@ describe('teltonika decode', () => {
     expect(eventsOf({ 249: 2, 247: 0, 246: 0, 253: 0 })).toEqual([])
   })
 
+  it('gives the green-driving force of acceleration and braking in g (io254 is g x 100), not the angle of cornering', () => {
+    const forceOf = (io: TeltonikaRecordInput['io']) => decode(packet(io, 0), TCP, STRICT).records[0]!.harshForceG
+    expect(forceOf({ 253: 2, 254: 52 })).toBe(0.52)
+    expect(forceOf({ 253: 1, 254: 38 })).toBe(0.38)
+    expect(forceOf({ 253: 3, 254: 40 })).toBeUndefined()
+    expect(forceOf({ 253: 2, 254: 0 })).toBeUndefined()
+    expect(forceOf({ 254: 52 })).toBeUndefined()
+  })
+
   it('reports power restored only when the unplug IO triggered the record', () => {
     expect(eventsOf({ 252: 0 }, 252)).toEqual(['powerRestored'])
     expect(eventsOf({ 252: 0 })).toEqual([])
@@ -495,7 +505,7 @@ describe('teltonika decode', () => {
 
 describe('teltonika descriptor', () => {
   it('offers TCP and UDP on port 5027 with the Teltonika frame and decode functions', () => {
-    expect(teltonika).toEqual({ name: 'teltonika', transports: ['tcp', 'udp'], defaultPort: 5027, frame, decode })
+    expect(teltonika).toEqual({ name: 'teltonika', transports: ['tcp', 'udp'], defaultPort: 5027, frame, decode, describeMessage })
   })
 })
 
