@@ -30,5 +30,9 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**', 'data/**'],
     testTimeout: 20_000,
+    // Hooks start the whole system or a database; on a busy machine that takes far longer than vitest's 10 s.
+    hookTimeout: 180_000,
+    // A test that asserts nothing proves nothing.
+    expect: { requireAssertions: true },
   },
 })

@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import type { Browser } from 'playwright-core'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseStatus } from '../dashboard/shared/contract.ts'
 import { FleetwireClient } from '../simulator/api-client.ts'
 import { runSimulation, type SimulationSummary } from '../simulator/run.ts'
@@ -95,11 +95,16 @@ async function expectNothingLost(system: RunningSystem, summary: SimulationSumma
 }
 
 describe('the embedded database dropping under load', () => {
-  let system: RunningSystem | undefined
+  let system: RunningSystem
+  let teltonikaPort: number
   let live: LiveClient | undefined
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetwire-outage-'))
   // Not there yet: the system creates it, and must create it private.
   const dataDir = path.join(parent, 'data')
+  beforeAll(async () => {
+    teltonikaPort = await freePort()
+    system = await startSystem({ dataDir, env: { TELTONIKA_PORT: String(teltonikaPort) } })
+  })
   afterAll(async () => {
     live?.close()
     await system?.stop()
@@ -107,20 +112,17 @@ describe('the embedded database dropping under load', () => {
   }, 120_000)
 
   it('loses no ACKed record across three restarts of the embedded database, pushes down and up to the dashboard, and stays up', async () => {
-    const teltonikaPort = await freePort()
-    system = await startSystem({ dataDir, env: { TELTONIKA_PORT: String(teltonikaPort) } })
     const cookie = await login(system.baseUrl)
     live = await connectLive(system.baseUrl, cookie)
     const pushed: DatabaseStatus['state'][] = []
     live.on('database', (status) => pushed.push(status.state))
 
     const simulation = simulateDevices(teltonikaPort, '356307042480000', 40)
-    const running = system
     // SIGUSR2 restarts the embedded database as a crash would: the worker is ended at once and started again.
-    const backSince = await dropRepeatedly(running, cookie, 3, async () => void running.process.kill('SIGUSR2'))
+    const backSince = await dropRepeatedly(system, cookie, 3, async () => void system.process.kill('SIGUSR2'))
     const summary = await simulation
 
-    await expectNothingLost(running, summary, backSince)
+    await expectNothingLost(system, summary, backSince)
     expect(summary.recordsResent, 'the restarts turned writes away: devices resent them').toBeGreaterThan(0)
     // Sent once on connection (up), then each drop and return.
     expect(pushed).toEqual(['up', 'down', 'up', 'down', 'up', 'down', 'up'])
@@ -128,9 +130,7 @@ describe('the embedded database dropping under load', () => {
     expect([...answeredStatuses].filter((status) => status !== 200 && status !== 503)).toEqual([])
   }, 240_000)
 
-  it('serves the embedded database on a socket only this user may reach, in a DATA_DIR it created private, and on no TCP port', async () => {
-    expect(system, 'started by the test above').toBeDefined()
-    const running = system!
+  it('serves the embedded database on a socket only this user may reach, in a DATA_DIR it created private, and on no TCP port', () => {
     const mode = (file: string) => fs.statSync(file).mode & 0o777
     expect(mode(dataDir)).toBe(0o700)
     expect(mode(path.join(dataDir, 'pgdata'))).toBe(0o700)
@@ -140,8 +140,8 @@ describe('the embedded database dropping under load', () => {
     expect(fs.statSync(socketFile).isSocket()).toBe(true)
     expect(mode(socketFile)).toBe(0o600)
     // The process listens on TCP for the dashboard and the devices only: the ports of its ready line.
-    const listening = listeningTcpPorts(running.process.pid!)
-    expect([...listening].sort()).toEqual([...new Set(Object.values(running.ports))].sort())
+    const listening = listeningTcpPorts(system.process.pid!)
+    expect([...listening].sort()).toEqual([...new Set(Object.values(system.ports))].sort())
   })
 
   it.skipIf(process.getuid?.() !== 0)('refuses another local user the embedded database socket', () => {
