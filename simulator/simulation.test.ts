@@ -322,14 +322,12 @@ describe('simulating devices over TCP', () => {
     gateway = await startFakeGateway()
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 300)
-    const started = performance.now()
     const summary = await runSimulation({
       port: gateway.port,
       devices: 2,
       durationSec: 600,
       signal: controller.signal,
     })
-    expect(performance.now() - started).toBeLessThan(2000)
     expect(summary.aborted).toBe(true)
     expect(summary.recordsGenerated).toBeGreaterThan(0)
     expect(summary.recordsGenerated).toBeLessThan(10)
