@@ -113,7 +113,7 @@ describe('alert delivery: rules decide who is told, history is complete', () => 
   }, 60_000)
 
   it('acknowledges an alert for the user, once', async () => {
-    const base = '356307042447000'
+    const base = '356307042448000'
     await vehicleWithDevice('Van 14', deviceImei(base, 0))
     await powerCut(base, 1, 42)
     const [alert] = await eventually(async () => {
