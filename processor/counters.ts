@@ -4,7 +4,7 @@
  * at or after the set time — else by distance between valid fixes and by ignition-on time.
  */
 import type { DeviceRecord } from '../gateway/record.ts'
-import { distanceM } from './geo.ts'
+import { distanceM } from '../core/geo.ts'
 import type { Observation } from './observation.ts'
 import { copyState, type StateSettings, type VehicleState } from './state.ts'
 import { copyCounters, copyTracking, type CounterTracking } from './tracking.ts'
@@ -76,7 +76,7 @@ function fixDistanceStep(counters: CounterTracking, km: number, obs: Observation
   if (anchor === null) return { km, counters: withAnchor(counters, point) }
   const elapsedMs = obs.fixMs - anchor.fixMs
   if (elapsedMs <= 0) return { counters, km }
-  const metres = distanceM(anchor.latitude, anchor.longitude, point.latitude, point.longitude)
+  const metres = distanceM(anchor, point)
   if ((metres / 1000) / (elapsedMs / MS_PER_HOUR) > settings.maxPlausibleSpeedKmh) return { km, counters: withAnchor(counters, point) }
   if (isParked(record, obs.ignition, settings)) return { counters, km }
   const errorM = record.hdop === undefined ? 0 : record.hdop * settings.hdopMetres

@@ -8,6 +8,7 @@
  * scenarios use their own IMEIs and run concurrently.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest'
+import { distanceM, type LatLon } from '../core/geo.ts'
 import type { Alert, AlertType, DeviceSummary, Vehicle } from '../dashboard/shared/contract.ts'
 import { readAvlData } from '../gateway/protocols/teltonika/avl-data.ts'
 import type { TeltonikaRecordInput } from '../gateway/protocols/teltonika/encode.ts'
@@ -111,12 +112,7 @@ const CARRIES_CUT: Record<Protocol, (chunk: Buffer) => boolean> = {
   osmand: (chunk) => chunk.toString('latin1').includes('alarm=powerCut'),
 }
 
-/** The same haversine the processor uses (processor/geo.ts), for the expected distance. */
-function distanceKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
-  const toRad = Math.PI / 180
-  const h = Math.sin(((b.latitude - a.latitude) * toRad) / 2) ** 2 + Math.cos(a.latitude * toRad) * Math.cos(b.latitude * toRad) * Math.sin(((b.longitude - a.longitude) * toRad) / 2) ** 2
-  return (2 * 6_371_008.8 * Math.asin(Math.min(1, Math.sqrt(h)))) / 1000
-}
+const distanceKm = (a: LatLon, b: LatLon): number => distanceM(a, b) / 1000
 
 async function withDevice<T>(api: Api, imei: string, use: (device: TeltonikaTestDevice) => Promise<T>): Promise<T> {
   const device = await TeltonikaTestDevice.connect(api.system.ports.teltonika!, imei)

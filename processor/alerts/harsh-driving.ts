@@ -12,7 +12,7 @@
  * of a type within harshDebounceMs is the same manoeuvre. Per-rule thresholds filter on `details.g`.
  */
 import type { DeviceRecord } from '../../gateway/record.ts'
-import { courseChangeDeg } from '../geo.ts'
+import { courseChangeDeg } from '../../core/geo.ts'
 import type { Observation } from '../observation.ts'
 import { withTracking, type StateSettings, type VehicleState } from '../state.ts'
 import { HARSH_TYPES, copyLane, withLane, type FixPoint, type HarshType } from '../tracking.ts'
