@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { processRecord } from './pipeline.ts'
 import { VehicleStates } from './vehicle-states.ts'
-import { START_MS, at, recordAt, settingsWith } from './testing.ts'
+import { START_MS, at, recordAt, settingsWith } from '../test/helpers/processor-drive.ts'
 
 const settings = settingsWith()
 const M = 1 / 111_195
