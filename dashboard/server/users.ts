@@ -1,10 +1,10 @@
 import type { PoolClient } from 'pg'
 import { z } from 'zod'
 import type { Database } from '../../db/client.ts'
-import { ACCESS_LEVELS, MODULES, type LicenseUsage, type Permissions, type User, type VehicleVisibility } from '../shared/contract.ts'
+import { ACCESS_LEVELS, MIN_PASSWORD_LENGTH, MODULES, type LicenseUsage, type Permissions, type User, type VehicleVisibility } from '../shared/contract.ts'
 import { hashPassword, ME_COLUMNS, permissionsOf, toMe, type MeRow } from './auth.ts'
 import { ApiError } from './http.ts'
-import { MIN_PASSWORD_LENGTH, newPassword } from './password-policy.ts'
+import { newPassword } from './password-policy.ts'
 import { emailAddress, idList, inTransaction, missingIds, ONE_LINE, ONE_LINE_MESSAGE, pgCode, phoneNumber, type Queryable } from './validation.ts'
 
 /** The starred fields: a missing one is named ("name: a user needs a name"), as is a wrong one. */

@@ -4,6 +4,7 @@ import {
   MODULE_LABELS,
   MODULES,
   type AccessLevel,
+  MIN_PASSWORD_LENGTH,
   type Me,
   type Permissions,
   type User,
@@ -54,9 +55,6 @@ export function draftFor(user: User | null): UserDraft {
     visibility: user.visibility.kind === 'all' ? { kind: 'all' } : { ...user.visibility, vehicleIds: [...user.visibility.vehicleIds], groupIds: [...user.visibility.groupIds] },
   }
 }
-
-/** As the server's policy (dashboard/server/password-policy.ts), which also refuses common passwords. */
-export const MIN_PASSWORD_LENGTH = 10
 
 export type UserDraftField = 'name' | 'email' | 'password' | 'visibility'
 
