@@ -103,6 +103,8 @@ const thresholdsAnswer = z.object({
   harshBrakingG: z.number(),
   harshAccelerationG: z.number(),
   harshCorneringG: z.number(),
+  movingSpeedKmh: z.number(),
+  supplyPresentV: z.number(),
 }) satisfies z.ZodType<AlertThresholds>
 
 /** A logged-in session with one Fleetwire. Make one with `login`. */

@@ -155,6 +155,10 @@ export interface AlertThresholds {
   harshBrakingG: number
   harshAccelerationG: number
   harshCorneringG: number
+  /** Speed at or above which a vehicle counts as moving when its device reports no motion flag. */
+  movingSpeedKmh: number
+  /** External voltage at or above this is a present supply (below it, a power disconnect can start). */
+  supplyPresentV: number
 }
 
 /** A stored record's natural key: the device and its fix time (ISO 8601). */
