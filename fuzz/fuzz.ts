@@ -4,6 +4,7 @@
  * boundaries. A finding is a thrown exception, a message that takes too long, a framer that keeps
  * more than a message's worth of bytes, or a split stream framed differently from the whole one.
  */
+import { FrameReader } from '../gateway/frame-reader.ts'
 import type { AnyProtocolDescriptor, DecodeContext, HttpProtocolDescriptor, ProtocolDescriptor, Session } from '../gateway/protocols/types.ts'
 import { intBetween, randomBytes, type Random } from '../simulator/random.ts'
 
@@ -57,16 +58,15 @@ const LENIENT: DecodeContext = { now: new Date(), crc: 'lenient' }
 /** Feeds the input as a TCP stream cut at random read boundaries, then decodes every frame. */
 function fuzzStreamInput(protocol: ProtocolDescriptor, input: FuzzSeed, random: Random): Finding {
   const whole = protocol.frame(input.bytes, MAX_FRAME_BYTES)
-  let pending: Buffer = Buffer.alloc(0)
+  const reader = new FrameReader(protocol.frame, MAX_FRAME_BYTES)
   const frames: Buffer[] = []
   let offset = 0
   while (offset < input.bytes.length) {
     const chunk = input.bytes.subarray(offset, offset + intBetween(random, 1, 64))
     offset += chunk.length
-    const framed = protocol.frame(Buffer.concat([pending, chunk]), MAX_FRAME_BYTES)
+    const framed = reader.read(chunk)
     frames.push(...framed.frames)
-    pending = framed.rest
-    if (pending.length > MAX_FRAME_BYTES + chunk.length) return { kind: 'unbounded', detail: `kept ${pending.length} bytes` }
+    if (reader.pendingBytes > MAX_FRAME_BYTES + chunk.length) return { kind: 'unbounded', detail: `kept ${reader.pendingBytes} bytes` }
     if (framed.error) break
   }
   if (!whole.error && frames.length !== whole.frames.length) {

@@ -1,4 +1,5 @@
 import type { DeviceRecord, Protocol } from '../record.ts'
+import type { Split } from '../frame-reader.ts'
 import type { ProtocolError } from './errors.ts'
 
 export type Transport = 'tcp' | 'udp' | 'http'
@@ -31,13 +32,8 @@ export interface Decoded {
   error?: ProtocolError
 }
 
-export interface Framed {
-  frames: Buffer[]
-  /** Bytes of an incomplete message, to be completed by the next read. */
-  rest: Buffer
-  /** Set when the stream cannot be framed any more (the connection should be closed). */
-  error?: ProtocolError
-}
+/** A protocol's `frame` result: its complete messages, the incomplete tail, or bytes it cannot read. */
+export type Framed = Split<Buffer>
 
 /** A protocol spoken over TCP byte streams and/or UDP datagrams. */
 export interface ProtocolDescriptor {
