@@ -2,10 +2,11 @@
  * Hostile-input fuzzing of every registered protocol: random bytes, mutations of real device
  * messages, truncations, huge length fields, broken checksums and real streams cut at random read
  * boundaries. A finding is a thrown exception, a message that takes too long, a framer that keeps
- * more than a message's worth of bytes, or a split stream framed differently from the whole one.
+ * more than a message's worth of bytes, a split stream framed differently from the whole one, or a
+ * malformed decode (records or an ACK beside an error, a record that is not plain data).
  */
 import { FrameReader } from '../gateway/frame-reader.ts'
-import type { AnyProtocolDescriptor, DecodeContext, HttpProtocolDescriptor, ProtocolDescriptor, Session } from '../gateway/protocols/types.ts'
+import type { AnyProtocolDescriptor, DecodeContext, Decoded, HttpProtocolDescriptor, ProtocolDescriptor, Session } from '../gateway/protocols/types.ts'
 import { intBetween, randomBytes, type Random } from '../simulator/random.ts'
 
 export interface FuzzSeed {
@@ -17,7 +18,7 @@ export interface FuzzSeed {
 
 export interface FuzzFinding {
   protocol: string
-  kind: 'crash' | 'slow' | 'unbounded' | 'split-mismatch'
+  kind: 'crash' | 'slow' | 'unbounded' | 'split-mismatch' | 'malformed'
   detail: string
   inputHex: string
 }
@@ -32,7 +33,13 @@ const MAX_FRAME_BYTES = 64 * 1024
 const SLOW_MS = 250
 const IDENTIFIED_IMEI = '356307042440013'
 
-export function fuzzProtocol(protocol: AnyProtocolDescriptor, seeds: FuzzSeed[], inputs: number, random: Random): FuzzReport {
+export interface FuzzOptions {
+  /** An input taking longer than this is a finding; tests on a shared machine turn it off (Infinity). */
+  slowMs?: number
+}
+
+export function fuzzProtocol(protocol: AnyProtocolDescriptor, seeds: FuzzSeed[], inputs: number, random: Random, options: FuzzOptions = {}): FuzzReport {
+  const slowMs = options.slowMs ?? SLOW_MS
   const findings: FuzzFinding[] = []
   const run = 'decodeRequest' in protocol ? fuzzHttpInput : fuzzStreamInput
   for (let i = 0; i < inputs && findings.length < 20; i++) {
@@ -45,7 +52,7 @@ export function fuzzProtocol(protocol: AnyProtocolDescriptor, seeds: FuzzSeed[],
       findings.push({ protocol: protocol.name, kind: 'crash', detail: String((err as Error)?.stack ?? err), inputHex: input.bytes.toString('hex') })
     }
     const elapsed = performance.now() - started
-    if (elapsed > SLOW_MS) findings.push({ protocol: protocol.name, kind: 'slow', detail: `${elapsed.toFixed(0)} ms`, inputHex: input.bytes.toString('hex') })
+    if (elapsed > slowMs) findings.push({ protocol: protocol.name, kind: 'slow', detail: `${elapsed.toFixed(0)} ms`, inputHex: input.bytes.toString('hex') })
   }
   return { protocol: protocol.name, inputs, findings }
 }
@@ -74,9 +81,33 @@ function fuzzStreamInput(protocol: ProtocolDescriptor, input: FuzzSeed, random: 
   }
   const identified: Session = { transport: 'tcp', imei: IDENTIFIED_IMEI }
   for (const message of [...whole.frames, input.bytes]) {
-    protocol.decode(message, identified, random() < 0.5 ? context() : LENIENT)
-    protocol.decode(message, { transport: 'tcp' }, context())
-    if (protocol.transports.includes('udp')) protocol.decode(message, { transport: 'udp' }, context())
+    const decodes = [
+      protocol.decode(message, identified, random() < 0.5 ? context() : LENIENT),
+      protocol.decode(message, { transport: 'tcp' }, context()),
+      ...(protocol.transports.includes('udp') ? [protocol.decode(message, { transport: 'udp' }, context())] : []),
+    ]
+    for (const decoded of decodes) {
+      const problem = malformation(decoded)
+      if (problem) return { kind: 'malformed', detail: problem }
+    }
+  }
+  return undefined
+}
+
+/** What is wrong with a decode's shape, if anything: the gateway stores and answers what it returns as it is. */
+function malformation(decoded: Decoded): string | undefined {
+  if (decoded.error && decoded.records.length > 0) return `${decoded.error.code} with ${decoded.records.length} records`
+  if (decoded.error && decoded.ack !== undefined) return `${decoded.error.code} with an ACK`
+  for (const record of decoded.records) {
+    if (Number.isNaN(Date.parse(record.fixTime))) return `fixTime ${JSON.stringify(record.fixTime)}`
+    for (const [key, value] of Object.entries(record)) {
+      if (typeof value === 'number' && !Number.isFinite(value)) return `${key} ${value}`
+    }
+    try {
+      JSON.stringify(record)
+    } catch (err) {
+      return `a record that is not plain data: ${String(err)}`
+    }
   }
   return undefined
 }
