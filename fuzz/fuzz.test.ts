@@ -18,30 +18,27 @@ describe('seeded fuzzing of every protocol (the short version of npm run fuzz)',
     })
   }
 
+  /** A protocol of one-byte messages decoded by `decode`: a stand-in for a buggy decoder. */
+  const byteProtocol = (decode: ProtocolDescriptor['decode']): ProtocolDescriptor => ({
+    name: 'teltonika',
+    transports: ['tcp'],
+    defaultPort: 0,
+    frame: (buffer) => ({ frames: [...buffer].map((byte) => Buffer.from([byte])), rest: Buffer.alloc(0) }),
+    decode,
+  })
+
   it('reports a decoder that throws, with the input that made it throw', () => {
-    const fragile: ProtocolDescriptor = {
-      name: 'teltonika',
-      transports: ['tcp'],
-      defaultPort: 0,
-      frame: (buffer) => ({ frames: [...buffer].map((byte) => Buffer.from([byte])), rest: Buffer.alloc(0) }),
-      decode: (message) => {
-        if (message.includes(0x42)) throw new Error('bug')
-        return { records: [] }
-      },
-    }
+    const fragile = byteProtocol((message) => {
+      if (message.includes(0x42)) throw new Error('bug')
+      return { records: [] }
+    })
     const report = fuzzProtocol(fragile, [{ bytes: Buffer.from('hello') }], 200, createRandom(1))
     expect(report.findings[0]).toMatchObject({ kind: 'crash', detail: expect.stringContaining('bug') })
     expect(Buffer.from(report.findings[0]!.inputHex, 'hex').includes(0x42)).toBe(true)
   })
 
   it('reports a decoder that returns records beside an error', () => {
-    const careless: ProtocolDescriptor = {
-      name: 'teltonika',
-      transports: ['tcp'],
-      defaultPort: 0,
-      frame: (buffer) => ({ frames: [...buffer].map((byte) => Buffer.from([byte])), rest: Buffer.alloc(0) }),
-      decode: () => ({ records: [makeRecord({ fixTime: '2026-03-01T10:00:00.000Z' })], error: protocolError('BAD_CHECKSUM', 'CRC does not match') }),
-    }
+    const careless = byteProtocol(() => ({ records: [makeRecord({ fixTime: '2026-03-01T10:00:00.000Z' })], error: protocolError('BAD_CHECKSUM', 'CRC does not match') }))
     const report = fuzzProtocol(careless, [{ bytes: Buffer.from('hello') }], 5, createRandom(1))
     expect(report.findings[0]).toMatchObject({ kind: 'malformed', detail: 'BAD_CHECKSUM with 1 records' })
   })

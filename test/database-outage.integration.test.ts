@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
@@ -18,19 +17,11 @@ import { runSimulation, type SimulationSummary } from '../simulator/run.ts'
 import { apiClient, connectLive, type LiveClient } from './helpers/api-client.ts'
 import { browserMissing, launchChromium } from './helpers/browser.ts'
 import { eventually } from './helpers/eventually.ts'
-import { ADMIN, login, startSystem, type RunningSystem } from './helpers/system.ts'
+import { ADMIN, freePort, login, startSystem, type RunningSystem } from './helpers/system.ts'
 
 interface GatewayStatsAnswer {
   teltonika?: { records: number }
   database: DatabaseStatus
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /**

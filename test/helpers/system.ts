@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
@@ -106,6 +107,15 @@ export async function startSystem(options: { dataDir?: string; env?: Record<stri
     },
     stderr: () => stderr,
   }
+}
+
+/** A TCP port free on the loopback now, for a system that must listen on a port known before it starts. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
 
 /** Logs in through the API and returns the session cookie header. */
