@@ -7,7 +7,7 @@ import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { encodeImeiReply, encodeRecordCountAck } from '../gateway/protocols/teltonika/encode.ts'
 import { frame } from '../gateway/protocols/teltonika/frame.ts'
-import { isValidImei } from './imei.ts'
+import { isValidImei } from '../test/helpers/imei.ts'
 import { type SimulationSummary, runSimulation } from './run.ts'
 
 interface ReceivedPacket {
