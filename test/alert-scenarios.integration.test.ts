@@ -28,9 +28,8 @@ const UNPLUG = 252
 const GREEN_DRIVING = 253
 const ODOMETER_M = 16
 
+/** The no-update sweep runs every min(60 s, NO_UPDATE_AFTER / 10): ten sweeps per threshold here. */
 const NO_UPDATE_AFTER_MS = 3000
-/** The sweep runs every min(60 s, NO_UPDATE_AFTER / 10). */
-const SWEEP_MS = NO_UPDATE_AFTER_MS / 10
 
 const HOME = { latitude: 54.6872, longitude: 25.2797 }
 
@@ -330,7 +329,7 @@ describe.concurrent('alert scenarios: simulated devices through the real gateway
     })
   })
 
-  it('no update: one alert when a silent device crosses NO_UPDATE_AFTER (at lastSeen + threshold, within a sweep), status noUpdate, none more while silent, cleared by the next record', async ({ expect }) => {
+  it('no update: one alert when a silent device crosses NO_UPDATE_AFTER (at lastSeen + threshold), status noUpdate, none more while silent, cleared by the next record', async ({ expect }) => {
     const imei = deviceImei('356307042520000', 0)
     const stopped = { [IGNITION]: 0 }
     await withDevice(quiet, imei, async (device) => {
@@ -351,8 +350,11 @@ describe.concurrent('alert scenarios: simulated devices through the real gateway
       expect(alert).toMatchObject({ type: 'noUpdate', time: iso(crossedAt), delayed: false, clearedAt: null, details: { lastSeen }, ...HOME })
       expect((await quiet.device(imei)).status).toBe('noUpdate')
 
-      // Silent for several more sweeps: still that one alert.
-      await new Promise((resolve) => setTimeout(resolve, 5 * SWEEP_MS))
+      // Silent for several more sweeps: a second device reporting now gets its own alert a threshold (ten
+      // sweeps) later, and then the first still has its one alert.
+      const witness = deviceImei('356307042520000', 1)
+      await withDevice(quiet, witness, (other) => sendAll(other, [[teltonika(Date.now() - (Date.now() % 1000), { io: stopped })]]))
+      await eventually(async () => expect(await quiet.alertsOf(witness, 'noUpdate')).toHaveLength(1), NO_UPDATE_AFTER_MS + 30_000, 25)
       expect(await quiet.alertsOf(imei, 'noUpdate')).toMatchObject([{ id: alert.id, clearedAt: null }])
       expect((await quiet.device(imei)).status).toBe('noUpdate')
 
