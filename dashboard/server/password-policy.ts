@@ -5,7 +5,7 @@
  */
 import { dictionary } from '@zxcvbn-ts/language-common'
 import { z } from 'zod'
-import { MIN_PASSWORD_LENGTH } from '../shared/contract.ts'
+import { MIN_PASSWORD_LENGTH } from '../../core/passwords.ts'
 
 export const MAX_PASSWORD_LENGTH = 1024
 

@@ -1,9 +1,10 @@
 import type { PoolClient } from 'pg'
 import { z } from 'zod'
 import type { Database } from '../../db/client.ts'
-import { ACCESS_LEVELS, MIN_PASSWORD_LENGTH, MODULES, type LicenseUsage, type Permissions, type User, type VehicleVisibility } from '../shared/contract.ts'
+import { ACCESS_LEVELS, MODULES, type LicenseUsage, type Permissions, type User, type VehicleVisibility } from '../shared/contract.ts'
 import { hashPassword, ME_COLUMNS, permissionsOf, toMe, type MeRow } from './auth.ts'
 import { ApiError } from './http.ts'
+import { MIN_PASSWORD_LENGTH } from '../../core/passwords.ts'
 import { newPassword } from './password-policy.ts'
 import { emailAddress, idList, inTransaction, missingIds, ONE_LINE, ONE_LINE_MESSAGE, pgCode, phoneNumber, type Queryable } from './validation.ts'
 

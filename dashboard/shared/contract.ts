@@ -245,11 +245,8 @@ export interface User {
   createdAt: string
 }
 
-/** The shortest password the server accepts; the users form checks it before sending. */
-export const MIN_PASSWORD_LENGTH = 10
-
 /**
- * Body of `POST /api/users`: name, email and password (at least `MIN_PASSWORD_LENGTH` characters, not a common one) are required (the starred
+ * Body of `POST /api/users`: name, email and password (`MIN_PASSWORD_LENGTH` characters or more, from core/passwords.ts; not a common one) are required (the starred
  * fields). A module left out of `permissions` gets `none`; `visibility` defaults to every vehicle;
  * `active` defaults to true and then needs a free licence. `PUT /api/users/:id` takes any of these
  * fields except `active` (use `POST /api/users/:id/activate` and `/deactivate`); a password sent there is a new password.

@@ -4,13 +4,13 @@ import {
   MODULE_LABELS,
   MODULES,
   type AccessLevel,
-  MIN_PASSWORD_LENGTH,
   type Me,
   type Permissions,
   type User,
   type UserInput,
   type VehicleVisibility,
 } from '../../../shared/contract.ts'
+import { MIN_PASSWORD_LENGTH } from '../../../../core/passwords.ts'
 
 export const ACCESS_LABELS: Readonly<Record<AccessLevel, string>> = { none: 'None', view: 'View', edit: 'Edit' }
 
