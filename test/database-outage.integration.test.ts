@@ -54,34 +54,35 @@ async function statsWhen(system: RunningSystem, cookie: string, check: (stats: G
  * `since` moves past the drop) and until the devices got at least `resumeRecords` more records stored.
  * Returns when the last drop was over.
  */
-async function dropRepeatedly(system: RunningSystem, cookie: string, times: number, drop: () => Promise<void>): Promise<string> {
+async function dropRepeatedly(system: RunningSystem, cookie: string, times: number, drop: () => Promise<void>): Promise<void> {
   const resumeRecords = 40
   let stats = await statsWhen(system, cookie, (s) => (s.teltonika?.records ?? 0) >= resumeRecords)
-  let backSince = ''
   for (let i = 0; i < times; i++) {
     const droppedAt = new Date().toISOString()
     await drop()
     stats = await statsWhen(system, cookie, (s) => s.database.state === 'up' && s.database.since > droppedAt)
-    backSince = stats.database.since
     expect(stats.database.lastError, 'the drop was seen').toEqual(expect.any(String))
     const before = stats.teltonika?.records ?? 0
     // Devices were left un-ACKed while it was away; they resend and are ACKed again.
     stats = await statsWhen(system, cookie, (s) => (s.teltonika?.records ?? 0) >= before + resumeRecords)
   }
-  return backSince
 }
 
-/** Every ACKed record is stored, devices were ACKed after the database came back, and the process still serves. */
-async function expectNothingLost(system: RunningSystem, summary: SimulationSummary, backSince: string): Promise<void> {
+/**
+ * Every ACKed record is stored, and the process still serves: devices that connect now get every record
+ * ACKed. (The running fleet's own end is not timed against the drops: on a busy machine its last records
+ * may all come before the last return.)
+ */
+async function expectNothingLost(system: RunningSystem, summary: SimulationSummary, teltonikaPort: number, imeiBase: string): Promise<void> {
   expect(summary.recordsNeverAcked).toBe(0)
   const client = await FleetwireClient.login(system.baseUrl, ADMIN.email, ADMIN.password)
   const acked = summary.perDevice.flatMap((device) => device.ackedRecords.map(({ imei, fixTime }) => ({ imei, fixTime })))
   const { checked, missing } = await client.missingRecords(acked)
   expect(checked).toBe(acked.length)
   expect(missing).toEqual([])
-  for (const device of summary.perDevice) {
-    expect(device.ackedRecords.some((record) => record.fixTime > backSince), `${device.imei} ACKed after the database came back`).toBe(true)
-  }
+  const after = await runSimulation({ port: teltonikaPort, devices: 4, durationSec: 3, rate: 1, seed: 11, imeiBase, ackTimeoutMs: 2000, graceMs: 30_000 })
+  expect(after.recordsGenerated).toBeGreaterThan(0)
+  expect(after.recordsAcked, 'devices connecting after the drops are ACKed').toBe(after.recordsGenerated)
   expect(system.process.exitCode, 'process alive').toBeNull()
 }
 
@@ -110,10 +111,10 @@ describe('the embedded database dropping under load', () => {
 
     const simulation = simulateDevices(teltonikaPort, '356307042480000', 40)
     // SIGUSR2 restarts the embedded database as a crash would: the worker is ended at once and started again.
-    const backSince = await dropRepeatedly(system, cookie, 3, async () => void system.process.kill('SIGUSR2'))
+    await dropRepeatedly(system, cookie, 3, async () => void system.process.kill('SIGUSR2'))
     const summary = await simulation
 
-    await expectNothingLost(system, summary, backSince)
+    await expectNothingLost(system, summary, teltonikaPort, '356307042481000')
     expect(summary.recordsResent, 'the restarts turned writes away: devices resent them').toBeGreaterThan(0)
     // Sent once on connection (up), then each drop and return.
     expect(pushed).toEqual(['up', 'down', 'up', 'down', 'up', 'down', 'up'])
@@ -223,7 +224,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a PostgreSQL server terminating
 
     const simulation = simulateDevices(teltonikaPort, '356307042490000', 30)
     const terminated: number[] = []
-    const backSince = await dropRepeatedly(system, cookie, 3, async () => {
+    await dropRepeatedly(system, cookie, 3, async () => {
       // Materialized first: in one WHERE, the planner may call pg_terminate_backend before filtering.
       const { rows } = await asAdmin((admin) =>
         admin.query<{ pid: number }>(
@@ -239,6 +240,6 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a PostgreSQL server terminating
     // Whether a write was in flight on a terminated backend is chance (an idle one is replaced before any
     // write needs it), so resends are not required here: the process surviving and losing nothing is.
     expect(terminated.every((count) => count > 0), `backends terminated each time: ${terminated}`).toBe(true)
-    await expectNothingLost(system, summary, backSince)
+    await expectNothingLost(system, summary, teltonikaPort, '356307042491000')
   }, 240_000)
 })
