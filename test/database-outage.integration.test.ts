@@ -105,9 +105,8 @@ describe('the embedded database dropping under load', () => {
 
   it('loses no ACKed record across three restarts of the embedded database, pushes down and up to the dashboard, and stays up', async () => {
     const cookie = await login(system.baseUrl)
-    live = await connectLive(system.baseUrl, cookie)
     const pushed: DatabaseStatus['state'][] = []
-    live.on('database', (status) => pushed.push(status.state))
+    live = await connectLive(system.baseUrl, cookie, (socket) => socket.on('database', (status) => pushed.push(status.state)))
 
     const simulation = simulateDevices(teltonikaPort, '356307042480000', 40)
     // SIGUSR2 restarts the embedded database as a crash would: the worker is ended at once and started again.
