@@ -2,6 +2,10 @@ import { z } from 'zod'
 import { VIRTUAL_IGNITION_MODES } from './core/vehicle.ts'
 import { newPassword } from './core/password-policy.ts'
 import { isAddressOrSubnet } from './gateway/address-limit.ts'
+import { gt06 } from './gateway/protocols/gt06/index.ts'
+import { osmand } from './gateway/protocols/osmand/index.ts'
+import { queclink } from './gateway/protocols/queclink/index.ts'
+import { teltonika } from './gateway/protocols/teltonika/index.ts'
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
 const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
@@ -28,10 +32,11 @@ export const configSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   HTTP_PORT: port(8080),
-  TELTONIKA_PORT: port(5027),
-  GT06_PORT: port(5023),
-  QUECLINK_PORT: port(5004),
-  OSMAND_PORT: port(5055),
+  // Each protocol's usual port is its descriptor's: the simulator aims at the same one.
+  TELTONIKA_PORT: port(teltonika.defaultPort),
+  GT06_PORT: port(gt06.defaultPort),
+  QUECLINK_PORT: port(queclink.defaultPort),
+  OSMAND_PORT: port(osmand.defaultPort),
   /** Listen address for the device ports and the dashboard. */
   HOST: z.string().min(1).default('0.0.0.0'),
   ADMIN_EMAIL: z.string().email().default('admin@fleetwire.local'),

@@ -33,5 +33,7 @@ export default defineConfig({
     // Hooks start whole systems (a database, migrations, every listener): on a busy machine that takes
     // far longer than vitest's 10 s default.
     hookTimeout: 180_000,
+    // A test that asserts nothing proves nothing.
+    expect: { requireAssertions: true },
   },
 })

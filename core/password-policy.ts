@@ -1,12 +1,12 @@
 /**
  * The one password policy, for every place a password is set (users created or changed, `ADMIN_PASSWORD`):
- * at least 10 characters, not only spaces, no control characters, and not one of the ~49,000 most common
+ * at least `MIN_PASSWORD_LENGTH` characters, not only spaces, no control characters, and not one of the ~49,000 most common
  * passwords (the list zxcvbn-ts ships in `@zxcvbn-ts/language-common`, compared without case).
  */
 import { dictionary } from '@zxcvbn-ts/language-common'
 import { z } from 'zod'
+import { MIN_PASSWORD_LENGTH } from './passwords.ts'
 
-export const MIN_PASSWORD_LENGTH = 10
 export const MAX_PASSWORD_LENGTH = 1024
 
 const COMMON_PASSWORDS: ReadonlySet<string> = new Set(dictionary['passwords-common'])

@@ -2,9 +2,11 @@
  * Hostile-input fuzzing of every registered protocol: random bytes, mutations of real device
  * messages, truncations, huge length fields, broken checksums and real streams cut at random read
  * boundaries. A finding is a thrown exception, a message that takes too long, a framer that keeps
- * more than a message's worth of bytes, or a split stream framed differently from the whole one.
+ * more than a message's worth of bytes, a split stream framed differently from the whole one, or a
+ * malformed decode (records or an ACK beside an error, a record that is not plain data).
  */
-import type { AnyProtocolDescriptor, DecodeContext, HttpProtocolDescriptor, ProtocolDescriptor, Session } from '../gateway/protocols/types.ts'
+import { FrameReader } from '../gateway/frame-reader.ts'
+import type { AnyProtocolDescriptor, DecodeContext, Decoded, HttpProtocolDescriptor, ProtocolDescriptor, Session } from '../gateway/protocols/types.ts'
 import { intBetween, randomBytes, type Random } from '../simulator/random.ts'
 
 export interface FuzzSeed {
@@ -16,7 +18,7 @@ export interface FuzzSeed {
 
 export interface FuzzFinding {
   protocol: string
-  kind: 'crash' | 'slow' | 'unbounded' | 'split-mismatch'
+  kind: 'crash' | 'slow' | 'unbounded' | 'split-mismatch' | 'malformed'
   detail: string
   inputHex: string
 }
@@ -31,7 +33,13 @@ const MAX_FRAME_BYTES = 64 * 1024
 const SLOW_MS = 250
 const IDENTIFIED_IMEI = '356307042440013'
 
-export function fuzzProtocol(protocol: AnyProtocolDescriptor, seeds: FuzzSeed[], inputs: number, random: Random): FuzzReport {
+export interface FuzzOptions {
+  /** An input taking longer than this is a finding; tests on a shared machine turn it off (Infinity). */
+  slowMs?: number
+}
+
+export function fuzzProtocol(protocol: AnyProtocolDescriptor, seeds: FuzzSeed[], inputs: number, random: Random, options: FuzzOptions = {}): FuzzReport {
+  const slowMs = options.slowMs ?? SLOW_MS
   const findings: FuzzFinding[] = []
   const run = 'decodeRequest' in protocol ? fuzzHttpInput : fuzzStreamInput
   for (let i = 0; i < inputs && findings.length < 20; i++) {
@@ -44,7 +52,7 @@ export function fuzzProtocol(protocol: AnyProtocolDescriptor, seeds: FuzzSeed[],
       findings.push({ protocol: protocol.name, kind: 'crash', detail: String((err as Error)?.stack ?? err), inputHex: input.bytes.toString('hex') })
     }
     const elapsed = performance.now() - started
-    if (elapsed > SLOW_MS) findings.push({ protocol: protocol.name, kind: 'slow', detail: `${elapsed.toFixed(0)} ms`, inputHex: input.bytes.toString('hex') })
+    if (elapsed > slowMs) findings.push({ protocol: protocol.name, kind: 'slow', detail: `${elapsed.toFixed(0)} ms`, inputHex: input.bytes.toString('hex') })
   }
   return { protocol: protocol.name, inputs, findings }
 }
@@ -57,16 +65,15 @@ const LENIENT: DecodeContext = { now: new Date(), crc: 'lenient' }
 /** Feeds the input as a TCP stream cut at random read boundaries, then decodes every frame. */
 function fuzzStreamInput(protocol: ProtocolDescriptor, input: FuzzSeed, random: Random): Finding {
   const whole = protocol.frame(input.bytes, MAX_FRAME_BYTES)
-  let pending: Buffer = Buffer.alloc(0)
+  const reader = new FrameReader(protocol.frame, MAX_FRAME_BYTES)
   const frames: Buffer[] = []
   let offset = 0
   while (offset < input.bytes.length) {
     const chunk = input.bytes.subarray(offset, offset + intBetween(random, 1, 64))
     offset += chunk.length
-    const framed = protocol.frame(Buffer.concat([pending, chunk]), MAX_FRAME_BYTES)
+    const framed = reader.read(chunk)
     frames.push(...framed.frames)
-    pending = framed.rest
-    if (pending.length > MAX_FRAME_BYTES + chunk.length) return { kind: 'unbounded', detail: `kept ${pending.length} bytes` }
+    if (reader.pendingBytes > MAX_FRAME_BYTES + chunk.length) return { kind: 'unbounded', detail: `kept ${reader.pendingBytes} bytes` }
     if (framed.error) break
   }
   if (!whole.error && frames.length !== whole.frames.length) {
@@ -74,12 +81,36 @@ function fuzzStreamInput(protocol: ProtocolDescriptor, input: FuzzSeed, random: 
   }
   const identified: Session = { transport: 'tcp', imei: IDENTIFIED_IMEI }
   for (const message of [...whole.frames, input.bytes]) {
-    protocol.decode(message, identified, random() < 0.5 ? context() : LENIENT)
-    protocol.decode(message, { transport: 'tcp' }, context())
-    if (protocol.transports.includes('udp')) protocol.decode(message, { transport: 'udp' }, context())
+    const decodes = [
+      protocol.decode(message, identified, random() < 0.5 ? context() : LENIENT),
+      protocol.decode(message, { transport: 'tcp' }, context()),
+      ...(protocol.transports.includes('udp') ? [protocol.decode(message, { transport: 'udp' }, context())] : []),
+    ]
     // The packet log describes every message a watched device sends, broken ones included.
     protocol.describeMessage(message, 'tcp')
     if (protocol.transports.includes('udp')) protocol.describeMessage(message, 'udp')
+    for (const decoded of decodes) {
+      const problem = malformation(decoded)
+      if (problem) return { kind: 'malformed', detail: problem }
+    }
+  }
+  return undefined
+}
+
+/** What is wrong with a decode's shape, if anything: the gateway stores and answers what it returns as it is. */
+function malformation(decoded: Decoded): string | undefined {
+  if (decoded.error && decoded.records.length > 0) return `${decoded.error.code} with ${decoded.records.length} records`
+  if (decoded.error && decoded.ack !== undefined) return `${decoded.error.code} with an ACK`
+  for (const record of decoded.records) {
+    if (Number.isNaN(Date.parse(record.fixTime))) return `fixTime ${JSON.stringify(record.fixTime)}`
+    for (const [key, value] of Object.entries(record)) {
+      if (typeof value === 'number' && !Number.isFinite(value)) return `${key} ${value}`
+    }
+    try {
+      JSON.stringify(record)
+    } catch (err) {
+      return `a record that is not plain data: ${String(err)}`
+    }
   }
   return undefined
 }

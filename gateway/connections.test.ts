@@ -12,9 +12,8 @@ describe('the registry of connected devices', () => {
     connections.opened('356307042441013', 'teltonika', newer)
     expect(closedWith).toEqual(['older SUPERSEDED'])
     connections.closed('356307042441013', 'teltonika', older)
-    expect(connections.isConnected('356307042441013')).toBe(true)
+    expect(changes.map((change) => change.connected), 'still connected by the newer session').toEqual([true])
     connections.closed('356307042441013', 'teltonika', newer)
-    expect(connections.isConnected('356307042441013')).toBe(false)
     expect(changes.map((change) => change.connected)).toEqual([true, false])
   })
 

@@ -40,8 +40,4 @@ export class DeviceConnections {
     this.#open.delete(imei)
     this.onChange({ imei, protocol, connected: false })
   }
-
-  isConnected(imei: string): boolean {
-    return this.#open.has(imei)
-  }
 }

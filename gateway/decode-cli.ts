@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { fromHex, isHex, toHex } from './lib/hex.ts'
+import { FrameReader } from './frame-reader.ts'
 import { type ProtocolError, protocolError } from './protocols/errors.ts'
 import { PROTOCOL_DESCRIPTORS, findProtocol, isHttpProtocol } from './protocols/registry.ts'
 import type { AnyProtocolDescriptor, Decoded, HttpDecoded, HttpProtocolDescriptor, HttpRequestMessage, Session, Transport } from './protocols/types.ts'
@@ -109,16 +110,15 @@ export function decodeMessages({ protocol, transport, crc, messages }: DecodeReq
     messages.forEach(decodeOne)
     return outputs
   }
-  let pending: Buffer = Buffer.alloc(0)
+  const reader = new FrameReader(protocol.frame, MAX_FRAME_BYTES)
   for (const bytes of messages) {
-    const framed = protocol.frame(Buffer.concat([pending, bytes]), MAX_FRAME_BYTES)
+    const framed = reader.read(bytes)
     framed.frames.forEach(decodeOne)
     // A gateway closes the connection here, so nothing after it is read.
     if (framed.error) return [...outputs, errorOutput(framed.error)]
-    pending = framed.rest
   }
-  if (pending.length > 0) {
-    outputs.push(errorOutput(protocolError('TRUNCATED', `the input ends inside a message: ${toHex(pending)}`)))
+  if (reader.pendingBytes > 0) {
+    outputs.push(errorOutput(protocolError('TRUNCATED', `the input ends inside a message: ${toHex(reader.pending)}`)))
   }
   return outputs
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { rebaseCounters } from './counters.ts'
 import { emptyState } from './state.ts'
-import { drive, recordAt, settingsWith, START_MS } from './testing.ts'
+import { drive, recordAt, settingsWith, START_MS } from '../test/helpers/processor-drive.ts'
 
 /** Degrees of latitude per metre. */
 const M = 1 / 111_195

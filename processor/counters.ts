@@ -4,8 +4,8 @@
  * at or after the set time — else by distance between valid fixes and by ignition-on time.
  */
 import type { DeviceRecord } from '../core/record.ts'
+import { distanceM } from '../core/geo.ts'
 import { NO_CHANGES } from './alerts/changes.ts'
-import { distanceM } from './geo.ts'
 import type { Observation } from './observation.ts'
 import type { StepResult } from './pipeline.ts'
 import { copyState, type StateSettings, type VehicleState } from './state.ts'
@@ -78,7 +78,7 @@ function fixDistanceStep(counters: CounterTracking, km: number, obs: Observation
   if (anchor === null) return { km, counters: withAnchor(counters, point) }
   const elapsedMs = obs.fixMs - anchor.fixMs
   if (elapsedMs <= 0) return { counters, km }
-  const metres = distanceM(anchor.latitude, anchor.longitude, point.latitude, point.longitude)
+  const metres = distanceM(anchor, point)
   if ((metres / 1000) / (elapsedMs / MS_PER_HOUR) > settings.maxPlausibleSpeedKmh) return { km, counters: withAnchor(counters, point) }
   if (isParked(record, obs.ignition, settings)) return { counters, km }
   const errorM = record.hdop === undefined ? 0 : record.hdop * settings.hdopMetres

@@ -43,14 +43,16 @@ describe('group-commit ingest on the embedded TimescaleDB', () => {
     expect(types.rows.map((row) => row.type)).toEqual(['harshBraking', 'powerCut'])
   })
 
-  it('commits concurrent writes from many connections together and releases every caller', async () => {
-    const writes = Array.from({ length: 200 }, (_, i) =>
-      ingest.write([makeRecord({ imei: `35630704245${String(i).padStart(4, '0')}`, fixTime: '2026-03-01T11:00:00.000Z' })]),
-    )
+  it('commits the writes of many connections together in one transaction and releases every caller', async () => {
     const batchesBefore = committed.length
-    await Promise.all(writes)
+    // 200 connections whose data arrived in the same turn of the event loop.
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        ingest.write([makeRecord({ imei: `35630704245${String(i).padStart(4, '0')}`, fixTime: '2026-03-01T11:00:00.000Z' })]),
+      ),
+    )
+    expect(committed.slice(batchesBefore).map((changed) => changed.length), 'devices changed per transaction').toEqual([200])
     expect(await count("SELECT count(*)::int AS n FROM positions WHERE imei LIKE '35630704245%'", [])).toBe(200)
-    expect(committed.length - batchesBefore).toBeLessThan(200)
   })
 
   it('marks older history as buffered and never moves the live position backwards', async () => {
@@ -78,12 +80,15 @@ describe('group-commit ingest on the embedded TimescaleDB', () => {
     const imei = '356307042441004'
     // The real database, with the next batch statement failing once, 100 ms after it was sent.
     let failNext = true
+    let failingStatementSent!: () => void
+    const sent = new Promise<void>((resolve) => (failingStatementSent = resolve))
     const failing = new Proxy(database.db, {
       get(target, key, receiver) {
         if (key !== 'query') return Reflect.get(target, key, receiver)
         return (sql: string, params?: unknown[]) => {
           if (failNext && sql.includes('positions_written')) {
             failNext = false
+            failingStatementSent()
             return new Promise((_, reject) => setTimeout(() => reject(new Error('disk full')), 100))
           }
           return target.query(sql, params)
@@ -94,7 +99,7 @@ describe('group-commit ingest on the embedded TimescaleDB', () => {
     const newer = makeRecord({ imei, fixTime: '2026-03-01T13:05:00.000Z', receivedAt: '2026-03-01T13:05:01.000Z' })
     const older = makeRecord({ imei, fixTime: '2026-03-01T13:00:00.000Z', receivedAt: '2026-03-01T13:01:00.000Z' })
     const first = own.write([newer])
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    await sent
     // Prepared while the first transaction runs: history, behind the newer fix that transaction would store.
     const second = own.write([older])
     await expect(first).rejects.toThrow('disk full')

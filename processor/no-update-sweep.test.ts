@@ -3,7 +3,7 @@ import { pino } from 'pino'
 import { processRecord } from './pipeline.ts'
 import { startNoUpdateSweep, sweepIntervalMs, sweepNoUpdate } from './no-update-sweep.ts'
 import { emptyState, type VehicleState } from './state.ts'
-import { at, drive, recordAt, settingsWith, START_MS } from './testing.ts'
+import { at, drive, recordAt, settingsWith, START_MS } from '../test/helpers/processor-drive.ts'
 
 const settings = settingsWith({ noUpdateAfterMs: 60 * 60_000 })
 const HOUR = 60 * 60_000

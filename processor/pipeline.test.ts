@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ALERT_STEPS, STEPS, laneOf, processRecord } from './pipeline.ts'
 import { emptyState } from './state.ts'
 import { compactTracking, reviveTracking } from './tracking.ts'
-import { at, drive, raisedOf, recordAt, settingsWith } from './testing.ts'
+import { at, drive, raisedOf, recordAt, settingsWith } from '../test/helpers/processor-drive.ts'
 
 const settings = settingsWith()
 

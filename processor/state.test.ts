@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { makeRecord } from '../test/helpers/records.ts'
 import { observe } from './pipeline.ts'
 import { applyLive, DEFAULT_STATE_SETTINGS as settings, emptyState, isHistory, statusAt } from './state.ts'
-import { at, drive, recordAt, START_MS } from './testing.ts'
+import { at, drive, recordAt, START_MS } from '../test/helpers/processor-drive.ts'
 
 describe('vehicle state', () => {
   const start = emptyState('356307042441013', 'teltonika')

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestDatabase, type TestDatabase } from '../test/helpers/database.ts'
 import { processRecord } from './pipeline.ts'
 import { VehicleStates } from './vehicle-states.ts'
-import { recordAt, settingsWith } from './testing.ts'
+import { START_MS, at, recordAt, settingsWith } from '../test/helpers/processor-drive.ts'
 
 const FILL_VALIDITY = fs.readFileSync(new URL('../db/migrations/0005_add_validity_to_last_position.sql', import.meta.url), 'utf8')
 

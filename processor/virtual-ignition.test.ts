@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { effectiveIgnition } from './virtual-ignition.ts'
-import { drive, recordAt, settingsWith } from './testing.ts'
+import { drive, recordAt, settingsWith } from '../test/helpers/processor-drive.ts'
 
 describe('virtual ignition', () => {
   const voltage = settingsWith({ virtualIgnition: 'voltage' })

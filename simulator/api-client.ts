@@ -6,7 +6,7 @@
  * Authentication is the dashboard's: `POST /api/login` sets a session cookie, sent back on every call.
  */
 import { z } from 'zod'
-import { ALERT_TYPES, type Alert, type AlertThresholds, type AlertType, type RecordKey } from '../dashboard/shared/contract.ts'
+import { ALERT_TYPES, type Alert, type AlertThresholds, type AlertType, type MissingRecordsRequest, type RecordKey } from '../dashboard/shared/contract.ts'
 import { PROTOCOLS, type Protocol } from '../core/record.ts'
 import type { Transport } from '../gateway/protocols/types.ts'
 
@@ -103,6 +103,8 @@ const thresholdsAnswer = z.object({
   harshBrakingG: z.number(),
   harshAccelerationG: z.number(),
   harshCorneringG: z.number(),
+  movingSpeedKmh: z.number(),
+  supplyPresentV: z.number(),
 }) satisfies z.ZodType<AlertThresholds>
 
 /** A logged-in session with one Fleetwire. Make one with `login`. */
@@ -161,7 +163,7 @@ export class FleetwireClient implements VerifyApi {
     const worker = async () => {
       while (next < chunks.length) {
         const index = next++
-        const answer = await this.#call('POST', '/api/positions/missing', missingAnswer, { records: chunks[index] })
+        const answer = await this.#call('POST', '/api/positions/missing', missingAnswer, { records: chunks[index]! } satisfies MissingRecordsRequest)
         if (answer.checked !== chunks[index]!.length) {
           throw new FleetwireApiError('notFleetwire', `POST /api/positions/missing checked ${answer.checked} of ${chunks[index]!.length} records`)
         }

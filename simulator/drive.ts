@@ -5,7 +5,8 @@
  * seed: it only moves when `advance` is called.
  */
 import { type Random, between } from './random.ts'
-import { type LatLon, bearingDeg, distanceM, interpolate, turnDeg } from './route.ts'
+import { distanceM, type LatLon } from '../core/geo.ts'
+import { bearingDeg, interpolate, turnDeg } from './route.ts'
 import type { Route } from './routes.ts'
 
 export const MIN_CRUISE_KMH = 30

@@ -16,10 +16,6 @@ export function luhnCheckDigit(body: string): number {
   return (10 - (sum % 10)) % 10
 }
 
-export function isValidImei(imei: string): boolean {
-  return /^\d{15}$/.test(imei) && luhnCheckDigit(imei.slice(0, 14)) === Number(imei[14])
-}
-
 /**
  * The IMEI of device `index`: the first 14 digits of `base` plus `index`, then the Luhn check digit
  * (so `base` and `base + index` differ only in the check digit).

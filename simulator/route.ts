@@ -1,12 +1,6 @@
-/** Pure spherical geometry for simulated routes: distance, bearing and great-circle interpolation. */
+/** Spherical geometry for simulated routes: bearing and great-circle interpolation (distance is core/geo.ts). */
 
-export interface LatLon {
-  latitude: number
-  longitude: number
-}
-
-/** Mean Earth radius (IUGG), metres. */
-export const EARTH_RADIUS_M = 6_371_008.8
+import { EARTH_RADIUS_M, distanceM, type LatLon } from '../core/geo.ts'
 
 const toRad = (deg: number): number => (deg * Math.PI) / 180
 const toDeg = (rad: number): number => (rad * 180) / Math.PI
@@ -15,15 +9,6 @@ const toDeg = (rad: number): number => (rad * 180) / Math.PI
 export function normalizeDeg(deg: number): number {
   const d = deg % 360
   return d < 0 ? d + 360 : d === 360 ? 0 : d
-}
-
-/** Great-circle distance in metres (haversine). */
-export function distanceM(a: LatLon, b: LatLon): number {
-  const dLat = toRad(b.latitude - a.latitude)
-  const dLon = toRad(b.longitude - a.longitude)
-  const h =
-    Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a.latitude)) * Math.cos(toRad(b.latitude)) * Math.sin(dLon / 2) ** 2
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)))
 }
 
 /** Initial bearing from `a` towards `b`, degrees clockwise from true north in [0, 360). */

@@ -4,7 +4,7 @@
  * `stopSec` they halt (speed 0, motion off) and, when `ignitionOff` is set, switch the engine off
  * (a delivery stop rather than traffic lights).
  */
-import type { LatLon } from './route.ts'
+import type { LatLon } from '../core/geo.ts'
 
 export interface Waypoint extends LatLon {
   /** Metres above sea level. */

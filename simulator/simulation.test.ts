@@ -7,7 +7,7 @@ import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { encodeImeiReply, encodeRecordCountAck } from '../gateway/protocols/teltonika/encode.ts'
 import { frame } from '../gateway/protocols/teltonika/frame.ts'
-import { isValidImei } from './imei.ts'
+import { isValidImei } from '../test/helpers/imei.ts'
 import { type SimulationSummary, runSimulation } from './run.ts'
 
 interface ReceivedPacket {
@@ -322,14 +322,12 @@ describe('simulating devices over TCP', () => {
     gateway = await startFakeGateway()
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 300)
-    const started = performance.now()
     const summary = await runSimulation({
       port: gateway.port,
       devices: 2,
       durationSec: 600,
       signal: controller.signal,
     })
-    expect(performance.now() - started).toBeLessThan(2000)
     expect(summary.aborted).toBe(true)
     expect(summary.recordsGenerated).toBeGreaterThan(0)
     expect(summary.recordsGenerated).toBeLessThan(10)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { deviceImei, isValidImei, luhnCheckDigit } from './imei.ts'
+import { isValidImei } from '../test/helpers/imei.ts'
+import { deviceImei, luhnCheckDigit } from './imei.ts'
 import { percentile, summarize } from './stats.ts'
 
 describe('latency percentiles', () => {

@@ -6,31 +6,22 @@
 import { randomBytes } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import type { Browser } from 'playwright-core'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseStatus } from '../dashboard/shared/contract.ts'
 import { FleetwireClient } from '../simulator/api-client.ts'
 import { runSimulation, type SimulationSummary } from '../simulator/run.ts'
 import { apiClient, connectLive, type LiveClient } from './helpers/api-client.ts'
 import { browserMissing, launchChromium } from './helpers/browser.ts'
 import { eventually } from './helpers/eventually.ts'
-import { ADMIN, login, startSystem, type RunningSystem } from './helpers/system.ts'
+import { ADMIN, freePort, login, startSystem, type RunningSystem } from './helpers/system.ts'
 
 interface GatewayStatsAnswer {
   teltonika?: { records: number }
   database: DatabaseStatus
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /**
@@ -63,43 +54,49 @@ async function statsWhen(system: RunningSystem, cookie: string, check: (stats: G
  * `since` moves past the drop) and until the devices got at least `resumeRecords` more records stored.
  * Returns when the last drop was over.
  */
-async function dropRepeatedly(system: RunningSystem, cookie: string, times: number, drop: () => Promise<void>): Promise<string> {
+async function dropRepeatedly(system: RunningSystem, cookie: string, times: number, drop: () => Promise<void>): Promise<void> {
   const resumeRecords = 40
   let stats = await statsWhen(system, cookie, (s) => (s.teltonika?.records ?? 0) >= resumeRecords)
-  let backSince = ''
   for (let i = 0; i < times; i++) {
     const droppedAt = new Date().toISOString()
     await drop()
     stats = await statsWhen(system, cookie, (s) => s.database.state === 'up' && s.database.since > droppedAt)
-    backSince = stats.database.since
     expect(stats.database.lastError, 'the drop was seen').toEqual(expect.any(String))
     const before = stats.teltonika?.records ?? 0
     // Devices were left un-ACKed while it was away; they resend and are ACKed again.
     stats = await statsWhen(system, cookie, (s) => (s.teltonika?.records ?? 0) >= before + resumeRecords)
   }
-  return backSince
 }
 
-/** Every ACKed record is stored, devices were ACKed after the database came back, and the process still serves. */
-async function expectNothingLost(system: RunningSystem, summary: SimulationSummary, backSince: string): Promise<void> {
+/**
+ * Every ACKed record is stored, and the process still serves: devices that connect now get every record
+ * ACKed. (The running fleet's own end is not timed against the drops: on a busy machine its last records
+ * may all come before the last return.)
+ */
+async function expectNothingLost(system: RunningSystem, summary: SimulationSummary, teltonikaPort: number, imeiBase: string): Promise<void> {
   expect(summary.recordsNeverAcked).toBe(0)
   const client = await FleetwireClient.login(system.baseUrl, ADMIN.email, ADMIN.password)
   const acked = summary.perDevice.flatMap((device) => device.ackedRecords.map(({ imei, fixTime }) => ({ imei, fixTime })))
   const { checked, missing } = await client.missingRecords(acked)
   expect(checked).toBe(acked.length)
   expect(missing).toEqual([])
-  for (const device of summary.perDevice) {
-    expect(device.ackedRecords.some((record) => record.fixTime > backSince), `${device.imei} ACKed after the database came back`).toBe(true)
-  }
+  const after = await runSimulation({ port: teltonikaPort, devices: 4, durationSec: 3, rate: 1, seed: 11, imeiBase, ackTimeoutMs: 2000, graceMs: 30_000 })
+  expect(after.recordsGenerated).toBeGreaterThan(0)
+  expect(after.recordsAcked, 'devices connecting after the drops are ACKed').toBe(after.recordsGenerated)
   expect(system.process.exitCode, 'process alive').toBeNull()
 }
 
 describe('the embedded database dropping under load', () => {
-  let system: RunningSystem | undefined
+  let system: RunningSystem
+  let teltonikaPort: number
   let live: LiveClient | undefined
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetwire-outage-'))
   // Not there yet: the system creates it, and must create it private.
   const dataDir = path.join(parent, 'data')
+  beforeAll(async () => {
+    teltonikaPort = await freePort()
+    system = await startSystem({ dataDir, env: { TELTONIKA_PORT: String(teltonikaPort) } })
+  })
   afterAll(async () => {
     live?.close()
     await system?.stop()
@@ -107,20 +104,16 @@ describe('the embedded database dropping under load', () => {
   }, 120_000)
 
   it('loses no ACKed record across three restarts of the embedded database, pushes down and up to the dashboard, and stays up', async () => {
-    const teltonikaPort = await freePort()
-    system = await startSystem({ dataDir, env: { TELTONIKA_PORT: String(teltonikaPort) } })
     const cookie = await login(system.baseUrl)
-    live = await connectLive(system.baseUrl, cookie)
     const pushed: DatabaseStatus['state'][] = []
-    live.on('database', (status) => pushed.push(status.state))
+    live = await connectLive(system.baseUrl, cookie, (socket) => socket.on('database', (status) => pushed.push(status.state)))
 
     const simulation = simulateDevices(teltonikaPort, '356307042480000', 40)
-    const running = system
     // SIGUSR2 restarts the embedded database as a crash would: the worker is ended at once and started again.
-    const backSince = await dropRepeatedly(running, cookie, 3, async () => void running.process.kill('SIGUSR2'))
+    await dropRepeatedly(system, cookie, 3, async () => void system.process.kill('SIGUSR2'))
     const summary = await simulation
 
-    await expectNothingLost(running, summary, backSince)
+    await expectNothingLost(system, summary, teltonikaPort, '356307042481000')
     expect(summary.recordsResent, 'the restarts turned writes away: devices resent them').toBeGreaterThan(0)
     // Each drop and return, in order. The state sent on connection ('up') may come before the listener is attached.
     expect(pushed.slice(pushed[0] === 'up' ? 1 : 0)).toEqual(['down', 'up', 'down', 'up', 'down', 'up'])
@@ -128,9 +121,7 @@ describe('the embedded database dropping under load', () => {
     expect([...answeredStatuses].filter((status) => status !== 200 && status !== 503)).toEqual([])
   }, 240_000)
 
-  it('serves the embedded database on a socket only this user may reach, in a DATA_DIR it created private, and on no TCP port', async () => {
-    expect(system, 'started by the test above').toBeDefined()
-    const running = system!
+  it('serves the embedded database on a socket only this user may reach, in a DATA_DIR it created private, and on no TCP port', () => {
     const mode = (file: string) => fs.statSync(file).mode & 0o777
     expect(mode(dataDir)).toBe(0o700)
     expect(mode(path.join(dataDir, 'pgdata'))).toBe(0o700)
@@ -140,8 +131,8 @@ describe('the embedded database dropping under load', () => {
     expect(fs.statSync(socketFile).isSocket()).toBe(true)
     expect(mode(socketFile)).toBe(0o600)
     // The process listens on TCP for the dashboard and the devices only: the ports of its ready line.
-    const listening = listeningTcpPorts(running.process.pid!)
-    expect([...listening].sort()).toEqual([...new Set(Object.values(running.ports))].sort())
+    const listening = listeningTcpPorts(system.process.pid!)
+    expect([...listening].sort()).toEqual([...new Set(Object.values(system.ports))].sort())
   })
 
   it.skipIf(process.getuid?.() !== 0)('refuses another local user the embedded database socket', () => {
@@ -232,7 +223,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a PostgreSQL server terminating
 
     const simulation = simulateDevices(teltonikaPort, '356307042490000', 30)
     const terminated: number[] = []
-    const backSince = await dropRepeatedly(system, cookie, 3, async () => {
+    await dropRepeatedly(system, cookie, 3, async () => {
       // Materialized first: in one WHERE, the planner may call pg_terminate_backend before filtering.
       const { rows } = await asAdmin((admin) =>
         admin.query<{ pid: number }>(
@@ -248,6 +239,6 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a PostgreSQL server terminating
     // Whether a write was in flight on a terminated backend is chance (an idle one is replaced before any
     // write needs it), so resends are not required here: the process surviving and losing nothing is.
     expect(terminated.every((count) => count > 0), `backends terminated each time: ${terminated}`).toBe(true)
-    await expectNothingLost(system, summary, backSince)
+    await expectNothingLost(system, summary, teltonikaPort, '356307042491000')
   }, 240_000)
 })

@@ -1,17 +1,8 @@
-import net from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { StoredPosition } from '../dashboard/shared/contract.ts'
 import { createRandom } from '../simulator/random.ts'
 import { runSimulation } from '../simulator/run.ts'
-import { login, startSystem, type RunningSystem } from './helpers/system.ts'
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+import { freePort, login, startSystem, type RunningSystem } from './helpers/system.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -1,12 +1,13 @@
 import net from 'node:net'
+import { setTimeout as pause } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DeviceSummary, StoredPosition } from '../dashboard/shared/contract.ts'
 import { encodeImeiHandshake } from '../gateway/protocols/teltonika/encode.ts'
 import { encodeLocation, encodeLogin, encodePacket, readServerAck } from '../gateway/protocols/gt06/encode.ts'
+import { eventually } from './helpers/eventually.ts'
 import { login, startSystem, type RunningSystem } from './helpers/system.ts'
 import { TeltonikaTestDevice } from './helpers/teltonika-client.ts'
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const record = (timeMs: number) => ({ timeMs, latitude: 54.68, longitude: 25.28, satellites: 9, speedKmh: 20, io: { 239: 1 } })
 
 async function apiGet<T>(system: RunningSystem, cookie: string, path: string): Promise<T> {
@@ -30,28 +31,31 @@ describe('a gateway that idle and slow connections cannot exhaust', () => {
         return socket
       }),
     )
-    const opened = Date.now()
-    const idleClosed = Promise.all(idleSockets.map((socket) => new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())))))
+    let idleOpen = idleSockets.length
+    const idleClosed = Promise.all(idleSockets.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve(void idleOpen--)))))
 
     const slow = net.connect(port, '127.0.0.1')
-    const slowClosed = new Promise<number>((resolve) => slow.once('close', () => resolve(Date.now())))
+    let slowOpen = true
+    const slowClosed = new Promise<void>((resolve) => slow.once('close', () => resolve(void (slowOpen = false))))
     const handshake = encodeImeiHandshake('356307042470001')
     let sent = 0
     const trickle = setInterval(() => sent < handshake.length && slow.write(handshake.subarray(sent, ++sent)), 1000)
 
+    // The good device sends every half second until the gateway has closed every idle and slow connection,
+    // then once more: it was never taken for one of them.
     const device = await TeltonikaTestDevice.connect(port, '356307042470002')
     const acks: number[] = []
-    for (let i = 0; i < 12; i++) {
+    while (idleOpen > 0 || slowOpen) {
       acks.push(await device.send([record(Date.now() - 1000)]))
-      await sleep(500)
+      await pause(500)
     }
+    acks.push(await device.send([record(Date.now() - 1000)]))
     clearInterval(trickle)
     device.close()
+    await Promise.all([idleClosed, slowClosed])
 
-    expect(acks).toEqual(Array(12).fill(1))
-    expect(Math.max(...(await idleClosed)) - opened, 'every idle connection closed').toBeLessThan(6000)
-    const slowClosedAt = await slowClosed
-    expect(slowClosedAt - opened).toBeLessThan(6000)
+    expect(acks).toEqual(Array(acks.length).fill(1))
+    expect(sent, 'the slow connection was closed before its handshake was complete').toBeLessThan(handshake.length)
     const cookie = await login(system.baseUrl)
     const stats = await apiGet<Record<string, { openConnections: number; rejections: Record<string, number> }>>(system, cookie, '/api/gateway/stats')
     const { IDLE_TIMEOUT = 0, SLOW_MESSAGE = 0 } = stats.teltonika!.rejections
@@ -72,8 +76,9 @@ describe('messages a gateway cannot read', () => {
     const replies: Buffer[] = []
     socket.on('data', (chunk) => replies.push(chunk))
     await new Promise((resolve) => socket.once('connect', resolve))
+    // Replies come in order: once the answer to `type` is there, anything answered before it is there too.
     const waitForReply = async (type: number) => {
-      for (let i = 0; i < 200 && !replies.some((reply) => readServerAck(reply)?.type === type); i++) await sleep(10)
+      await eventually(() => expect(replies.some((reply) => readServerAck(reply)?.type === type)).toBe(true), 2000, 10)
       return replies.splice(0).map((reply) => readServerAck(reply))
     }
     socket.write(encodeLogin('356307042470020', 1))

@@ -1,5 +1,6 @@
 import http from 'node:http'
 import net from 'node:net'
+import { setTimeout as pause } from 'node:timers/promises'
 import { pino } from 'pino'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { DeviceSummary, StoredPosition } from '../dashboard/shared/contract.ts'
@@ -9,6 +10,7 @@ import type { DeviceRecord } from '../core/record.ts'
 import { GatewayStats, type ProtocolStats } from '../gateway/stats.ts'
 import type { GatewayContext } from '../gateway/transport/handle-message.ts'
 import { listenHttp, type HttpListener } from '../gateway/transport/http.ts'
+import { eventually } from './helpers/eventually.ts'
 import { login, startSystem, type RunningSystem } from './helpers/system.ts'
 
 const FIX: OsmandFixInput = { timeMs: Date.parse('2025-07-01T11:00:00.000Z'), latitude: 54.6872, longitude: 25.2797, speedKmh: 36 }
@@ -37,15 +39,22 @@ describe('the HTTP transport keeps the durability contract (a listener with a sc
   it('answers 200 only once the write has resolved', async () => {
     let release!: () => void
     const written: DeviceRecord[][] = []
-    const url = await listen({ writer: { write: (records) => new Promise<void>((resolve) => { written.push(records); release = resolve }) } })
+    // The first write waits for the test; later ones (the barrier below) resolve at once.
+    const write = (records: DeviceRecord[]) => new Promise<void>((resolve) => {
+      written.push(records)
+      if (written.length === 1) release = resolve
+      else resolve()
+    })
+    const url = await listen({ writer: { write } })
     let answered = false
     const response = fetch(url + encodeQueryTarget('phone-1', FIX)).then((answer) => ((answered = true), answer))
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    expect(written).toHaveLength(1)
+    await eventually(() => expect(written).toHaveLength(1))
+    // A barrier: a second phone is answered after the first one's write began; the first is still waiting.
+    expect((await fetch(url + encodeQueryTarget('phone-2', FIX))).status).toBe(200)
     expect(answered, 'no answer while the write is pending').toBe(false)
     release()
     expect((await response).status).toBe(200)
-    expect(stats.for('osmand')).toMatchObject({ messages: 1, records: 1 })
+    expect(stats.for('osmand')).toMatchObject({ messages: 2, records: 2 })
   })
 
   it('answers 503 with Retry-After, never 200, when the write fails, so the phone keeps the location', async () => {
@@ -211,25 +220,27 @@ describe('phones -> OsmAnd over HTTP -> embedded TimescaleDB -> API', () => {
   it('closes a silent connection and a slowloris request while a phone keeps getting 200', async () => {
     const silent = net.connect(system.ports.osmand!, '127.0.0.1')
     const slow = net.connect(system.ports.osmand!, '127.0.0.1')
-    const started = Date.now()
-    const closedAt = (socket: net.Socket) => new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - started)).on('error', () => {}))
-    const silentClosed = closedAt(silent)
-    const slowClosed = closedAt(slow)
+    const closed = (socket: net.Socket) => {
+      const state = { open: true, closed: new Promise<void>((resolve) => socket.once('close', () => resolve(void (state.open = false))).on('error', () => {})) }
+      return state
+    }
+    const silentState = closed(silent)
+    const slowState = closed(slow)
     const request = 'GET /?id=phone-slow-1&lat=54&lon=25 HTTP/1.1\r\nHost: x\r\n\r\n'
     let sent = 0
     const trickle = setInterval(() => sent < request.length && !slow.destroyed && slow.write(request[sent++]!), 500)
+    // The phone reports every half second until the gateway has closed both, then once more.
     const answers: number[] = []
-    while (Date.now() - started < 5000) {
+    while (silentState.open || slowState.open) {
       answers.push((await send(encodeQueryTarget('phone-good-1', fixAt(secondsAgo(0), 54.3)))).status)
-      await new Promise((resolve) => setTimeout(resolve, 500))
+      await pause(500)
     }
-    // The idle timeout is 3 s; a request must arrive whole within it (checked about every 750 ms), where the trickle needs 25 s.
-    expect(await silentClosed).toBeLessThan(5000)
-    expect(await slowClosed).toBeLessThan(6000)
+    answers.push((await send(encodeQueryTarget('phone-good-1', fixAt(secondsAgo(0), 54.3)))).status)
+    await Promise.all([silentState.closed, slowState.closed])
     clearInterval(trickle)
+    // The idle timeout is 3 s; a request must arrive whole within it, where the trickle needs 25 s.
     expect(sent, 'the slow request never completed').toBeLessThan(request.length)
-    expect(answers.length).toBeGreaterThanOrEqual(5)
-    expect(answers.every((status) => status === 200)).toBe(true)
+    expect(answers).toEqual(Array(answers.length).fill(200))
     expect(await storedPositions('phone-slow-1')).toEqual([])
   }, 20_000)
 

@@ -141,6 +141,7 @@ describe('verifying a run against the system: stored records and raised alerts',
       expect(await client.thresholds()).toEqual({
         bufferedLagMs: BUFFERED_LAG_MS, noUpdateAfterMs: NO_UPDATE_AFTER_MS, noUpdateSweepMs: 60_000, idleAfterMs: 120_000, maxFutureMs: 600_000,
         powerResetWindowMs: 120_000, harshBrakingG: 0.45, harshAccelerationG: 0.35, harshCorneringG: 0.4,
+        movingSpeedKmh: 5, supplyPresentV: 9,
       } satisfies AlertThresholds)
       expect((await restricted('GET', '/api/settings/thresholds')).status).toBe(200)
     })

@@ -80,6 +80,17 @@ describe('vehicle visibility: API and socket', () => {
   }
   const report = async (key: keyof typeof IMEI, latitude: number, io?: Record<number, number>) =>
     expect(await devices[key]!.send([fix(Date.now() - (Date.now() % 1000), latitude, io)])).toBe(1)
+  /**
+   * A barrier for asserting that something never reached a socket: the visible van reports at `latitude` and
+   * `heard` receives it. The server handles reports in order and socket.io delivers in order per socket, so
+   * whatever was sent for an earlier report has arrived by then.
+   */
+  const visibleReportHeard = async (heard: Heard, latitude: number, io?: Record<number, number>) => {
+    await report('visible', latitude, io)
+    await expect.poll(() => heard.vehicles.some((device) => device.imei === IMEI.visible && device.position?.latitude === latitude), { timeout: 5000 }).toBe(true)
+  }
+  /** A round trip on the socket: whatever the server sent it before answering has arrived. */
+  const roundTrip = (heard: Heard) => heard.watch('356307042499999')
 
   it('tells the web app the user\'s visibility', async () => {
     expect((await restricted<Me>('GET', '/api/me')).body.visibility).toEqual({ kind: 'selected', vehicleIds: [directCar.id], groupIds: [group.id] })
@@ -121,8 +132,9 @@ describe('vehicle visibility: API and socket', () => {
     await expect.poll(() => everything.alerts.map((alert) => alert.vehicleId).sort(), { timeout: 10_000 }).toEqual([visibleVan.id, hiddenTruck.id].sort())
     await expect.poll(() => north.alerts.map((alert) => alert.vehicleId), { timeout: 5000 }).toEqual([visibleVan.id])
 
-    // Give anything misrouted time to arrive, then check nothing hidden ever did.
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    // Anything misrouted would have arrived before these: check nothing hidden ever did.
+    await visibleReportHeard(north, 54.611, { 239: 1, 252: 1 })
+    await roundTrip(blind)
     expect(north.imeis()).toEqual(new Set([IMEI.visible]))
     expect(north.vehicles.every((device) => device.vehicleId === visibleVan.id)).toBe(true)
     expect(north.alerts.map((alert) => alert.imei)).toEqual([IMEI.visible])
@@ -150,7 +162,11 @@ describe('vehicle visibility: API and socket', () => {
     const before = north.vehicles.length
     await report('hidden', 54.73)
     await report('visible', 54.62)
-    await new Promise((resolve) => setTimeout(resolve, 700))
+    // The admin's socket sees both reports; the restricted one, asked after, has had anything sent before.
+    const everything = await live(adminCookie)
+    await report('visible', 54.621)
+    await expect.poll(() => everything.vehicles.some((device) => device.position?.latitude === 54.621), { timeout: 5000 }).toBe(true)
+    await roundTrip(north)
     expect(north.vehicles.length).toBe(before)
     expect((await restricted<DeviceSummary[]>('GET', '/api/devices')).body).toEqual([])
 
@@ -174,7 +190,7 @@ describe('vehicle visibility: API and socket', () => {
     await report('hidden', 54.74)
     await expect.poll(() => everything.packets.map((packet) => packet.imei).sort(), { timeout: 5000 }).toEqual([IMEI.visible, IMEI.hidden].sort())
     await expect.poll(() => north.packets.length, { timeout: 5000 }).toBe(1)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await roundTrip(north)
     expect(north.packets.map((packet) => packet.imei)).toEqual([IMEI.visible])
 
     const [packet] = north.packets
@@ -184,11 +200,11 @@ describe('vehicle visibility: API and socket', () => {
       records: [expect.objectContaining({ imei: IMEI.visible, protocol: 'teltonika', latitude: 54.64, longitude: 25.28, satellites: 9, io: expect.any(Object) })],
     } satisfies Packet)
 
-    // The same over HTTP, newest first; `limit` bounds it. (The log began when the device was first asked for, earlier.)
+    // The same over HTTP, newest first; `limit` bounds it.
     await report('visible', 54.65)
     await expect.poll(() => north.packets.length, { timeout: 5000 }).toBe(2)
-    const recent = (await restricted<Packet[]>('GET', `/api/devices/${IMEI.visible}/packets?limit=3`)).body
-    expect(recent.map((entry) => entry.records[0]?.latitude)).toEqual([54.65, 54.64, 54.63])
+    const recent = (await restricted<Packet[]>('GET', `/api/devices/${IMEI.visible}/packets?limit=2`)).body
+    expect(recent.map((entry) => entry.records[0]?.latitude)).toEqual([54.65, 54.64])
     expect(recent[1]).toEqual(packet)
     expect((await restricted<Packet[]>('GET', `/api/devices/${IMEI.visible}/packets?limit=1`)).body).toHaveLength(1)
     expect((await restricted('GET', `/api/devices/${IMEI.visible}/packets?limit=0`)).status).toBe(400)
@@ -196,8 +212,10 @@ describe('vehicle visibility: API and socket', () => {
     // Unwatching stops the stream.
     await new Promise<WatchResult>((resolve) => north.socket.emit('unwatch', { imei: IMEI.visible }, resolve))
     await report('visible', 54.66)
+    // The admin's socket, still watching, hears the report: the packet was streamed; the restricted one then
+    // answers a round trip without it.
     await expect.poll(() => everything.packets.filter((entry) => entry.imei === IMEI.visible).length, { timeout: 5000 }).toBe(3)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await roundTrip(north)
     expect(north.packets).toHaveLength(2)
   }, 30_000)
 
@@ -209,8 +227,12 @@ describe('vehicle visibility: API and socket', () => {
     // The van's tracker goes into the hidden truck's sister vehicle.
     await admin('PUT', `/api/vehicles/${visibleVan.id}`, { deviceImei: null })
     await admin('POST', '/api/vehicles', { name: 'Hidden trailer', deviceImei: IMEI.visible })
+    const everything = await live(adminCookie)
+    expect(await everything.watch(IMEI.visible)).toEqual({ ok: true })
     await report('visible', 54.68)
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    // Streamed to the admin, who sees the trailer: the restricted socket, asked after, has had anything sent before.
+    await expect.poll(() => everything.packets.length, { timeout: 5000 }).toBe(1)
+    await roundTrip(north)
     expect(north.packets).toHaveLength(1)
     expect(north.vehicles.filter((device) => device.vehicleId !== null && device.vehicleId !== visibleVan.id)).toEqual([])
   }, 30_000)

@@ -38,5 +38,7 @@ export function thresholdsOf(settings: StateSettings): AlertThresholds {
     harshBrakingG: settings.harshBrakingG,
     harshAccelerationG: settings.harshAccelerationG,
     harshCorneringG: settings.harshCorneringG,
+    movingSpeedKmh: settings.movingSpeedKmh,
+    supplyPresentV: settings.supplyPresentV,
   }
 }

@@ -4,7 +4,8 @@ import type { Database } from '../../db/client.ts'
 import { ACCESS_LEVELS, MODULES, type LicenseUsage, type Permissions, type User, type VehicleVisibility } from '../shared/contract.ts'
 import { hashPassword, ME_COLUMNS, permissionsOf, toMe, type MeRow } from './auth.ts'
 import { ApiError } from './http.ts'
-import { MIN_PASSWORD_LENGTH, newPassword } from '../../core/password-policy.ts'
+import { MIN_PASSWORD_LENGTH } from '../../core/passwords.ts'
+import { newPassword } from '../../core/password-policy.ts'
 import { emailAddress, idList, inTransaction, missingIds, ONE_LINE, ONE_LINE_MESSAGE, pgCode, phoneNumber, type Queryable } from './validation.ts'
 
 /** The starred fields: a missing one is named ("name: a user needs a name"), as is a wrong one. */

@@ -107,6 +107,10 @@ export interface AlertThresholds {
   harshBrakingG: number
   harshAccelerationG: number
   harshCorneringG: number
+  /** Speed at or above which a vehicle counts as moving when its device reports no motion flag. */
+  movingSpeedKmh: number
+  /** External voltage at or above this is a present supply (below it, a power disconnect can start). */
+  supplyPresentV: number
 }
 
 /** A stored record's natural key: the device and its fix time (ISO 8601). */
@@ -173,7 +177,7 @@ export interface User {
 }
 
 /**
- * Body of `POST /api/users`: name, email and password (at least 10 characters, not a common one) are required (the starred
+ * Body of `POST /api/users`: name, email and password (`MIN_PASSWORD_LENGTH` characters or more, from core/passwords.ts; not a common one) are required (the starred
  * fields). A module left out of `permissions` gets `none`; `visibility` defaults to every vehicle;
  * `active` defaults to true and then needs a free licence. `PUT /api/users/:id` takes any of these
  * fields except `active` (use `POST /api/users/:id/activate` and `/deactivate`); a password sent there is a new password.

@@ -1,5 +1,6 @@
 import type { MessageKind } from '../../core/message-kind.ts'
 import type { DeviceRecord, Protocol } from '../../core/record.ts'
+import type { Split } from '../frame-reader.ts'
 import type { ProtocolError } from './errors.ts'
 
 export type Transport = 'tcp' | 'udp' | 'http'
@@ -32,13 +33,8 @@ export interface Decoded {
   error?: ProtocolError
 }
 
-export interface Framed {
-  frames: Buffer[]
-  /** Bytes of an incomplete message, to be completed by the next read. */
-  rest: Buffer
-  /** Set when the stream cannot be framed any more (the connection should be closed). */
-  error?: ProtocolError
-}
+/** A protocol's `frame` result: its complete messages, the incomplete tail, or bytes it cannot read. */
+export type Framed = Split<Buffer>
 
 /** A protocol spoken over TCP byte streams and/or UDP datagrams. */
 export interface ProtocolDescriptor {

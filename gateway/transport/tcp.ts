@@ -1,6 +1,7 @@
 import net from 'node:net'
 import type { Logger } from '../../logger.ts'
 import type { DeviceConnections } from '../connections.ts'
+import { FrameReader } from '../frame-reader.ts'
 import type { ProtocolDescriptor, Session } from '../protocols/types.ts'
 import type { RejectionReason } from '../rejections.ts'
 import { handleMessage, type GatewayContext } from './handle-message.ts'
@@ -22,9 +23,6 @@ export interface TcpListener {
 /** Longest time one message may take to arrive once its first byte came (slow senders hold no socket for long). */
 const MAX_MESSAGE_ARRIVAL_MS = 30_000
 const SWEEP_EVERY_MS = 1000
-/** The one empty buffer every connection's `pending` points at when no partial message waits. */
-const NOTHING_PENDING = Buffer.alloc(0)
-
 /** What the timeout sweep needs to know of a connection. */
 interface ConnectionClock {
   openedAt: number
@@ -92,7 +90,7 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
   // Read while the socket is open: every line at info and above is written before it closes, and at
   // debug the first line ('connected') comes at once.
   const log = new LazyLog(rootLog, () => ({ protocol: protocol.name, remote: `${socket.remoteAddress}:${socket.remotePort}` }))
-  let pending: Buffer = NOTHING_PENDING
+  const reader = new FrameReader(protocol.frame, context.maxMessageBytes)
   let busy = false
   let closed = false
 
@@ -122,11 +120,9 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
     busy = true
     socket.pause()
     while (!closed) {
-      const framed = protocol.frame(pending, context.maxMessageBytes)
-      // An empty rest is still a view of the last read: drop it, so an idle connection holds no buffer.
-      pending = framed.rest.length === 0 ? NOTHING_PENDING : framed.rest
+      const framed = reader.take()
       if (framed.frames.length > 0) clock.lastMessageAt = Date.now()
-      clock.partialSince = pending.length === 0 ? undefined : (clock.partialSince ?? Date.now())
+      clock.partialSince = reader.pendingBytes === 0 ? undefined : (clock.partialSince ?? Date.now())
       for (const message of framed.frames) {
         const outcome = await handleMessage(protocol, message, session, context, log)
         if (closed) return
@@ -154,7 +150,7 @@ function serveConnection(protocol: ProtocolDescriptor, socket: net.Socket, conte
 
   socket.on('data', (chunk: Buffer) => {
     stats.bytesIn += chunk.length
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
+    reader.push(chunk)
     if (!busy) void drain().catch((err) => {
       log.error({ err }, 'connection handler failed')
       close('INTERNAL_ERROR')

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DeviceRecord } from '../../core/record.ts'
 import { computedForces } from './harsh-driving.ts'
-import { at, drive, recordAt, settingsWith } from '../testing.ts'
+import { at, drive, recordAt, settingsWith } from '../../test/helpers/processor-drive.ts'
 
 const settings = settingsWith()
 const harsh = (records: DeviceRecord[]) => drive(records, settings).changes.filter((change) => change.type.startsWith('harsh'))

@@ -10,7 +10,7 @@
  * >= HARSH_CORNERING_G) — source `fixes`, `details.g` the measured magnitude (2 decimals). A second alert
  * of a type within harshDebounceMs is the same manoeuvre. Per-rule thresholds filter on `details.g`.
  */
-import { courseChangeDeg } from '../geo.ts'
+import { courseChangeDeg } from '../../core/geo.ts'
 import type { Observation } from '../observation.ts'
 import { withTracking, type StateSettings, type VehicleState } from '../state.ts'
 import { HARSH_TYPES, copyLane, withLane, type FixPoint, type HarshType } from '../tracking.ts'

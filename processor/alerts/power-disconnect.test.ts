@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { DeviceRecord } from '../../core/record.ts'
-import { at, drive, recordAt, settingsWith } from '../testing.ts'
+import { at, drive, recordAt, settingsWith } from '../../test/helpers/processor-drive.ts'
 
 const settings = settingsWith()
 const powered = (seconds: number, overrides: Partial<DeviceRecord> = {}) =>

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { gt06 } from '../../gateway/protocols/gt06/index.ts'
 import { deviceImei } from '../imei.ts'
 import type { SimEventType } from '../record.ts'
-import { expectSimulatedRecord, GatewayLoopback, simulatedRecords } from './gateway-loopback.ts'
+import { expectSimulatedRecord, GatewayLoopback, simulatedRecords } from '../../test/helpers/gateway-loopback.ts'
 import { gt06Sim } from './gt06.ts'
 
 const imei = deviceImei('356307042440000', 4)

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { osmand } from '../../gateway/protocols/osmand/index.ts'
 import { deviceImei } from '../imei.ts'
 import { type SimEventType, batteryPercent } from '../record.ts'
-import { expectSimulatedRecord, GatewayLoopback, simulatedRecords } from './gateway-loopback.ts'
+import { expectSimulatedRecord, GatewayLoopback, simulatedRecords } from '../../test/helpers/gateway-loopback.ts'
 import { osmandSim } from './osmand.ts'
 import type { QueuedRecord, SimHttpRequest } from './types.ts'
 

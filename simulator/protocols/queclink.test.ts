@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { queclink } from '../../gateway/protocols/queclink/index.ts'
 import { deviceImei } from '../imei.ts'
 import { type SimEventType, batteryPercent } from '../record.ts'
-import { expectSimulatedRecord, GatewayLoopback, simulatedRecords } from './gateway-loopback.ts'
+import { expectSimulatedRecord, GatewayLoopback, simulatedRecords } from '../../test/helpers/gateway-loopback.ts'
 import { queclinkSim } from './queclink.ts'
 
 const imei = deviceImei('356307042440000', 5)

@@ -1,22 +1,22 @@
 /** Shared helper for the adapters' reply readers: keeps the incomplete tail of what the gateway sent. */
+import { FrameReader } from '../../gateway/frame-reader.ts'
 import type { ProtocolDescriptor } from '../../gateway/protocols/types.ts'
 
 /** Takes complete replies from the front of `bytes` and says how many bytes they used. */
 export type ReplyParser = (bytes: Buffer) => { keys: string[]; consumed: number }
 
 export class ReplyReader {
-  #rest: Buffer = Buffer.alloc(0)
-  readonly #parse: ReplyParser
+  readonly #reader: FrameReader<string>
 
   constructor(parse: ReplyParser) {
-    this.#parse = parse
+    this.#reader = new FrameReader((bytes) => {
+      const { keys, consumed } = parse(bytes)
+      return { frames: keys, rest: bytes.subarray(consumed) }
+    }, MAX_REPLY_BYTES)
   }
 
   read(chunk: Buffer): string[] {
-    const bytes = this.#rest.length === 0 ? chunk : Buffer.concat([this.#rest, chunk])
-    const { keys, consumed } = this.#parse(bytes)
-    this.#rest = Buffer.from(bytes.subarray(consumed))
-    return keys
+    return this.#reader.read(chunk).frames
   }
 }
 

@@ -5,7 +5,7 @@ import type { EncodableCodec } from '../../gateway/protocols/teltonika/encode.ts
 import { teltonika } from '../../gateway/protocols/teltonika/index.ts'
 import { deviceImei } from '../imei.ts'
 import type { SimEventType } from '../record.ts'
-import { expectSimulatedRecord, GatewayLoopback, simulatedRecords } from './gateway-loopback.ts'
+import { expectSimulatedRecord, GatewayLoopback, simulatedRecords } from '../../test/helpers/gateway-loopback.ts'
 import { teltonikaSim } from './teltonika.ts'
 
 const imei = deviceImei('356307042440000', 3)

@@ -23,9 +23,13 @@ export function apiClient(baseUrl: string, cookie?: string): ApiCall {
 
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>
 
-/** A connected socket.io client of this session cookie. */
-export async function connectLive(baseUrl: string, cookie: string): Promise<LiveClient> {
+/**
+ * A connected socket.io client of this session cookie. `listen` adds handlers before the connection opens,
+ * for events the server sends the moment it does.
+ */
+export async function connectLive(baseUrl: string, cookie: string, listen: (socket: LiveClient) => void = () => {}): Promise<LiveClient> {
   const socket: LiveClient = io(baseUrl, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false })
+  listen(socket)
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject))
   return socket
 }

@@ -1,4 +1,5 @@
 import { expect } from 'vitest'
+import { FrameReader } from '../../gateway/frame-reader.ts'
 import type { Framed } from '../../gateway/protocols/types.ts'
 import { intBetween, type Random } from '../../simulator/random.ts'
 
@@ -6,15 +7,14 @@ type Frame = (buffer: Buffer, maxFrameBytes: number) => Framed
 
 /** Frames `reads` one after another as a transport would, carrying the incomplete tail over. */
 export function frameReads(frame: Frame, reads: Buffer[], maxFrameBytes: number): { frames: string[]; rest: Buffer } {
+  const reader = new FrameReader(frame, maxFrameBytes)
   const frames: string[] = []
-  let rest: Buffer = Buffer.alloc(0)
   for (const read of reads) {
-    const framed = frame(Buffer.concat([rest, read]), maxFrameBytes)
+    const framed = reader.read(read)
     expect(framed.error).toBeUndefined()
     frames.push(...framed.frames.map((f) => f.toString('hex')))
-    rest = framed.rest
   }
-  return { frames, rest }
+  return { frames, rest: reader.pending }
 }
 
 /** `bytes` cut into reads of 1 to `maxRead` bytes, as a network might deliver them. */

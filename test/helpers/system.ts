@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
@@ -20,9 +21,34 @@ export interface RunningSystem {
   stderr(): string
 }
 
+// Every system a test file started is stopped after the file, and the data directories made for it removed,
+// even when the test never got its handle (it gave up while the system was starting) or its own afterAll
+// failed first. Benchmarks and the HTTP fuzzer start systems outside vitest and stop them themselves.
+const running = new Set<ChildProcess>()
+const madeDataDirs = new Set<string>()
+if (process.env.VITEST) {
+  const { afterAll } = await import('vitest')
+  afterAll(async () => {
+    await Promise.all([...running].map(killAndWait))
+    for (const dir of madeDataDirs) fs.rmSync(dir, { recursive: true, force: true })
+    madeDataDirs.clear()
+  })
+}
+
+function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGKILL')
+  return exited
+}
+
 /** Starts the whole system (`main.ts`) as a separate process on free ports, as `npm start` would. */
 export async function startSystem(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningSystem> {
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'fleetwire-sys-'))
+  let dataDir = options.dataDir
+  if (dataDir === undefined) {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetwire-sys-'))
+    madeDataDirs.add(dataDir)
+  }
   const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], {
     cwd: ROOT,
     env: {
@@ -42,10 +68,12 @@ export async function startSystem(options: { dataDir?: string; env?: Record<stri
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  running.add(child)
+  child.once('exit', () => running.delete(child))
   let stderr = ''
   child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-20_000)))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const ports = await new Promise<Record<string, number>>((resolve, reject) => {
+  const ready = new Promise<Record<string, number>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`system not ready in 90 s:\n${stderr}`)), 90_000)
     child.once('exit', (code) => reject(new Error(`system exited with ${code} before ready:\n${stderr}`)))
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -57,6 +85,13 @@ export async function startSystem(options: { dataDir?: string; env?: Record<stri
       }
     })
   })
+  let ports: Record<string, number>
+  try {
+    ports = await ready
+  } catch (err) {
+    await killAndWait(child)
+    throw err
+  }
   return {
     ports,
     dataDir,
@@ -72,6 +107,15 @@ export async function startSystem(options: { dataDir?: string; env?: Record<stri
     },
     stderr: () => stderr,
   }
+}
+
+/** A TCP port free on the loopback now, for a system that must listen on a port known before it starts. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
 
 /** Logs in through the API and returns the session cookie header. */

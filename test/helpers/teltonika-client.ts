@@ -33,11 +33,24 @@ export class TeltonikaTestDevice {
     return (await this.reply(4)).readUInt32BE(0)
   }
 
+  /** The next `bytes` bytes the gateway sends, as they arrive; fails if the connection closes first. */
   private async reply(bytes: number, timeoutMs = 10_000): Promise<Buffer> {
-    const deadline = Date.now() + timeoutMs
-    while (Buffer.concat(this.replies).length < bytes) {
-      if (Date.now() > deadline || this.socket.destroyed) throw new Error(`no ${bytes}-byte reply within ${timeoutMs} ms`)
-      await new Promise((resolve) => setTimeout(resolve, 5))
+    const received = () => this.replies.reduce((n, chunk) => n + chunk.length, 0)
+    if (received() < bytes) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => done(new Error(`no ${bytes}-byte reply within ${timeoutMs} ms`)), timeoutMs)
+        const onData = () => received() >= bytes && done()
+        const onClose = () => done(new Error(`connection closed before a ${bytes}-byte reply`))
+        const done = (err?: Error) => {
+          clearTimeout(timer)
+          this.socket.off('data', onData).off('close', onClose)
+          if (err) reject(err)
+          else resolve()
+        }
+        if (this.socket.destroyed) return onClose()
+        // Registered after the listener that stores the chunk, so the count includes it.
+        this.socket.on('data', onData).once('close', onClose)
+      })
     }
     const all = Buffer.concat(this.replies.splice(0))
     if (all.length > bytes) this.replies.push(all.subarray(bytes))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { expectValidRecord } from '../../../test/helpers/expect-valid-record.ts'
 import { loadVectors, type Vector, type ExpectedRecord } from '../../../test/helpers/vectors.ts'
-import { createRandom, intBetween, pick, randomBytes, type Random } from '../../../simulator/random.ts'
+import { createRandom, intBetween, pick, type Random } from '../../../simulator/random.ts'
 import { decodeMessages } from '../../decode-cli.ts'
 import { type DeviceRecord, RECORD_EVENTS, type RecordEvent } from '../../../core/record.ts'
 import type { ProtocolErrorCode } from '../errors.ts'
@@ -668,60 +668,3 @@ describe('queclink encode then decode', () => {
 })
 
 // ---------------------------------------------------------------------------------------------
-
-describe('queclink robustness', () => {
-  const SESSIONS: Session[] = [TCP, UDP, { transport: 'tcp', imei: IMEI }]
-  const expectWellFormed = (decoded: Decoded): void => {
-    if (decoded.error) {
-      expect(decoded.records).toEqual([])
-      expect(decoded.ack).toBeUndefined()
-      return
-    }
-    expect(decoded.ack).toBeDefined()
-    for (const record of decoded.records) {
-      expect(() => JSON.stringify(record)).not.toThrow()
-      expect(Date.parse(record.fixTime)).not.toBeNaN()
-      if (record.latitude !== undefined) {
-        expect(Math.abs(record.latitude)).toBeLessThanOrEqual(90)
-        expect(Math.abs(record.longitude!)).toBeLessThanOrEqual(180)
-      }
-      for (const event of record.events) expect(RECORD_EVENTS).toContain(event)
-      for (const value of Object.values(record)) if (typeof value === 'number') expect(Number.isFinite(value)).toBe(true)
-    }
-  }
-  const decodeAllWays = (bytes: Buffer): void => {
-    for (const session of SESSIONS) expectWellFormed(decode(bytes, session, CONTEXT))
-  }
-
-  it('never throws on random bytes, from frame() or decode()', () => {
-    const random = createRandom(2)
-    const openings = ['', '+RESP:GTFRI,', '+BUFF:GT', '+ACK:', '+RSP', '+\0']
-    for (let i = 0; i < 2000; i++) {
-      const bytes = Buffer.concat([Buffer.from(openings[i % openings.length]!, 'latin1'), randomBytes(random, randomInt(random, 120))])
-      expect(() => frame(bytes, 1024)).not.toThrow()
-      decodeAllWays(bytes)
-    }
-  })
-
-  it('never throws on mutated, cut, extended or field-shuffled real messages', () => {
-    const random = createRandom(3)
-    const originals = [...TEXT_VECTORS.map(streamBytes), ...BINARY_VECTORS.map(hexBytes)]
-    const printable = Buffer.from('0123456789ABCDEF,.-:$+ ', 'latin1')
-    for (let i = 0; i < 3000; i++) {
-      const bytes = Buffer.from(pick(random, originals))
-      for (let flips = 1 + randomInt(random, 3); flips > 0; flips--) {
-        bytes[randomInt(random, bytes.length)] = random() < 0.8 ? pick(random, [...printable]) : randomInt(random, 256)
-      }
-      const fields = bytes.toString('latin1').split(',')
-      const mutated = [
-        bytes,
-        bytes.subarray(0, randomInt(random, bytes.length)),
-        Buffer.concat([bytes, randomBytes(random, 1 + randomInt(random, 8))]),
-        Buffer.from(fields.filter(() => random() < 0.9).join(','), 'latin1'),
-        Buffer.from([...fields.slice(0, 3), ...fields.slice(3).sort(() => random() - 0.5)].join(','), 'latin1'),
-      ][i % 5]!
-      expect(() => frame(mutated, 4096)).not.toThrow()
-      decodeAllWays(mutated)
-    }
-  })
-})

@@ -17,7 +17,7 @@ import {
 } from './encode.ts'
 import { frame } from './frame.ts'
 import { teltonika } from './index.ts'
-import { createRandom, intBetween, pick, randomBytes, type Random } from '../../../simulator/random.ts'
+import { createRandom, intBetween, type Random } from '../../../simulator/random.ts'
 import { loadVectors, vectorBytes, type Vector as SharedVector, type ExpectedRecord } from '../../../test/helpers/vectors.ts'
 import { frameReads as framesOfReads } from '../../../test/helpers/framing.ts'
 
@@ -568,45 +568,3 @@ describe('teltonika encode then decode', () => {
 function withoutWideIds(io: TeltonikaRecordInput['io']): TeltonikaRecordInput['io'] {
   return Object.fromEntries(Object.entries(io).filter(([id]) => Number(id) < 256))
 }
-
-describe('teltonika robustness', () => {
-  const decodeAllWays = (bytes: Buffer): Decoded[] => [
-    decode(bytes, TCP, STRICT),
-    decode(bytes, TCP, LENIENT),
-    decode(bytes, { transport: 'tcp' }, LENIENT),
-    decode(bytes, { transport: 'udp' }, STRICT),
-  ]
-  const expectWellFormed = (decoded: Decoded): void => {
-    if (decoded.error) {
-      expect(decoded.records).toEqual([])
-      expect(decoded.ack).toBeUndefined()
-    }
-    expect(() => JSON.stringify(decoded.records)).not.toThrow()
-  }
-
-  it('never throws on random bytes, from frame() or decode()', () => {
-    const random = createRandom(2)
-    for (let i = 0; i < 2000; i++) {
-      const prefix = [Buffer.alloc(0), Buffer.from('0000000000000040', 'hex'), Buffer.from('000f', 'hex')][i % 3]!
-      const bytes = Buffer.concat([prefix, randomBytes(random, randomInt(random, 96))])
-      expect(() => frame(bytes, 1024)).not.toThrow()
-      for (const decoded of decodeAllWays(bytes)) expectWellFormed(decoded)
-    }
-  })
-
-  it('never throws on mutated, cut or extended real messages', () => {
-    const random = createRandom(3)
-    const originals = [...COMPLETE_TCP_VECTORS, ...INCOMPLETE_TCP_VECTORS, ...UDP_VECTORS].map(bytesOf)
-    for (let i = 0; i < 2000; i++) {
-      const bytes = Buffer.from(originals[randomInt(random, originals.length)]!)
-      for (let flips = 1 + randomInt(random, 3); flips > 0; flips--) bytes[randomInt(random, bytes.length)] = randomInt(random, 256)
-      const mutated = [
-        bytes,
-        bytes.subarray(0, randomInt(random, bytes.length)),
-        Buffer.concat([bytes, randomBytes(random, 1 + randomInt(random, 8))]),
-      ][i % 3]!
-      expect(() => frame(mutated, 4096)).not.toThrow()
-      for (const decoded of decodeAllWays(mutated)) expectWellFormed(decoded)
-    }
-  })
-})

@@ -1,14 +1,9 @@
-import { EventEmitter } from 'node:events'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { FakeLiveSocket } from '../../../../../test/helpers/fake-live-socket.ts'
 import { makeAlert, makeAlertRule } from '../../../../../test/helpers/alerts.ts'
 import { AlertFeed } from './alert-feed.svelte.ts'
-import type { LiveSocket } from '../live/connection.svelte.ts'
 
 const rule = makeAlertRule()
-
-class FakeSocket extends EventEmitter {
-  io = new EventEmitter()
-}
 
 function serve(routes: Record<string, () => Response>) {
   const fetch = vi.fn(async (path: string, init?: RequestInit) => {
@@ -30,8 +25,8 @@ describe('AlertFeed', () => {
       'GET /api/alerts': json([makeAlert({ id: 2 }), makeAlert({ id: 1, type: 'harshBraking' })]),
       'GET /api/alert-rules': json([rule]),
     })
-    const socket = new FakeSocket()
-    const feed = new AlertFeed(socket as unknown as LiveSocket, 7)
+    const socket = new FakeLiveSocket()
+    const feed = new AlertFeed(socket.live, 7)
     await feed.load()
     expect(feed.items.map((a) => a.id)).toEqual([2])
     socket.emit('alert', makeAlert({ id: 3 }))
@@ -42,15 +37,15 @@ describe('AlertFeed', () => {
 
   it('shows every listed alert when the rules cannot be read', async () => {
     serve({ 'GET /api/alerts': json([makeAlert({ id: 2 }), makeAlert({ id: 1, type: 'harshBraking' })]), 'GET /api/alert-rules': json({ error: { code: 'FORBIDDEN', message: 'No' } }, 403) })
-    const feed = new AlertFeed(new FakeSocket() as unknown as LiveSocket, 7)
+    const feed = new AlertFeed(new FakeLiveSocket().live, 7)
     await feed.load()
     expect(feed.items).toHaveLength(2)
   })
 
   it('marks a listed alert cleared, and ignores the clearing of one it never showed', async () => {
     serve({ 'GET /api/alerts': json([makeAlert({ id: 2 })]), 'GET /api/alert-rules': json([rule]) })
-    const socket = new FakeSocket()
-    const feed = new AlertFeed(socket as unknown as LiveSocket, 7)
+    const socket = new FakeLiveSocket()
+    const feed = new AlertFeed(socket.live, 7)
     await feed.load()
     socket.emit('alertCleared', makeAlert({ id: 2, clearedAt: '2026-11-22T08:05:00Z' }))
     socket.emit('alertCleared', makeAlert({ id: 9, clearedAt: '2026-11-22T08:05:00Z' }))
@@ -64,7 +59,7 @@ describe('AlertFeed', () => {
       'POST /api/alerts/2/acknowledge': json(makeAlert({ id: 2, acknowledgedAt: '2026-11-22T08:01:00Z' })),
       'POST /api/alerts/3/acknowledge': json({ error: { code: 'FORBIDDEN', message: 'Your access to the map is view only' } }, 403),
     })
-    const feed = new AlertFeed(new FakeSocket() as unknown as LiveSocket, 7)
+    const feed = new AlertFeed(new FakeLiveSocket().live, 7)
     await feed.load()
     await feed.acknowledge(2)
     await feed.acknowledge(3)
@@ -76,7 +71,7 @@ describe('AlertFeed', () => {
 
   it('explains a failed load', async () => {
     serve({ 'GET /api/alerts': json({ error: { code: 'INTERNAL', message: 'The database is unavailable' } }, 500) })
-    const feed = new AlertFeed(new FakeSocket() as unknown as LiveSocket, 7)
+    const feed = new AlertFeed(new FakeLiveSocket().live, 7)
     await feed.load()
     expect(feed.loadError).toBe('The database is unavailable')
     expect(feed.loaded).toBe(true)

@@ -4,6 +4,8 @@ import { evaluate, NO_OBSERVATIONS, observe, observeSummary, type CheckKey, type
 
 const start = Date.parse('2026-11-22T08:00:00Z')
 const iso = (ms: number) => new Date(ms).toISOString()
+/** As the server sends them from the processor's settings. */
+const thresholds = { movingSpeedKmh: 5, supplyPresentV: 9 }
 
 function packet(atMs: number, records: Array<Record<string, unknown>>, extra: Partial<Packet> = {}): Packet {
   return { imei: '356307042440007', protocol: 'teltonika', transport: 'tcp', time: iso(atMs), kind: { type: '0x08', label: 'Codec 8' }, raw: { hex: '00' }, records, ...extra }
@@ -14,7 +16,7 @@ function record(atMs: number, fields: Record<string, unknown> = {}): Record<stri
 }
 
 function states(observations: Observations, now: number): Record<CheckKey, string> {
-  return Object.fromEntries(evaluate(observations, now).map((item) => [item.key, item.state])) as Record<CheckKey, string>
+  return Object.fromEntries(evaluate(observations, now, thresholds).map((item) => [item.key, item.state])) as Record<CheckKey, string>
 }
 
 function seen(...packets: Packet[]): Observations {
@@ -22,8 +24,18 @@ function seen(...packets: Packet[]): Observations {
 }
 
 describe('commissioning checklist', () => {
+  it('judges power and movement by the thresholds the processor runs with', () => {
+    const o = seen(packet(start, [record(start, { externalVoltageV: 11.5, speedKmh: 7 })]))
+    const at = (given: typeof thresholds) => Object.fromEntries(evaluate(o, start, given).map((item) => [item.key, item]))
+    expect(at(thresholds)).toMatchObject({ power: { state: 'ok' }, movement: { state: 'ok' } })
+    expect(at({ movingSpeedKmh: 8, supplyPresentV: 12 })).toMatchObject({
+      power: { state: 'pending', label: 'External power (12 V or more)' },
+      movement: { state: 'pending' },
+    })
+  })
+
   it('starts with every item pending, in the order installers work through them', () => {
-    const items = evaluate(NO_OBSERVATIONS, start)
+    const items = evaluate(NO_OBSERVATIONS, start, thresholds)
     expect(items.map((item) => item.key)).toEqual(['packets', 'gps', 'power', 'ignitionOn', 'ignitionOff', 'movement', 'time'])
     expect(items.every((item) => item.state === 'pending')).toBe(true)
   })
@@ -92,7 +104,7 @@ describe('commissioning checklist', () => {
 
   it('explains what each item saw or waits for', () => {
     const o = seen(packet(start, [record(start, { satellites: 9, externalVoltageV: 13.94, speedKmh: 42 })]))
-    const details = Object.fromEntries(evaluate(o, start + 30_000).map((item) => [item.key, item.detail]))
+    const details = Object.fromEntries(evaluate(o, start + 30_000, thresholds).map((item) => [item.key, item.detail]))
     expect(details).toMatchObject({
       packets: 'Last packet 30 s ago',
       gps: 'Valid fix, 9 satellites',

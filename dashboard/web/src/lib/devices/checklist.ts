@@ -4,7 +4,7 @@
  * then each live one) and from the device's live summaries (the map's feed, which also covers a server
  * without the packet log); evaluation against the clock is separate so "packets arriving" can lapse.
  */
-import type { DeviceSummary, Packet } from '../../../../shared/contract.ts'
+import type { AlertThresholds, DeviceSummary, Packet } from '../../../../shared/contract.ts'
 import { packetRecords, type PacketRecord } from './packets.ts'
 
 export const CHECK_KEYS = ['packets', 'gps', 'power', 'ignitionOn', 'ignitionOff', 'movement', 'time'] as const
@@ -12,9 +12,10 @@ export type CheckKey = (typeof CHECK_KEYS)[number]
 
 export const PACKETS_WITHIN_MS = 2 * 60_000
 export const MIN_SATELLITES = 4
-export const MIN_EXTERNAL_V = 9
-export const MOVING_KMH = 5
 export const MAX_CLOCK_SKEW_MS = 60_000
+
+/** The processor's own thresholds the checklist judges by (`GET /api/settings/thresholds`), so both agree. */
+export type ChecklistThresholds = Pick<AlertThresholds, 'movingSpeedKmh' | 'supplyPresentV'>
 
 export interface Observations {
   /** Gateway time of the newest packet accepted (not refused), ms. */
@@ -116,7 +117,8 @@ export interface CheckItem {
 }
 
 /** The checklist as of `now`. */
-export function evaluate(o: Observations, now: number): CheckItem[] {
+export function evaluate(o: Observations, now: number, thresholds: ChecklistThresholds): CheckItem[] {
+  const { movingSpeedKmh, supplyPresentV } = thresholds
   const sinceLast = o.lastPacketAt === null ? null : now - o.lastPacketAt
   const fix = o.latestFix
   const speed = o.topSpeedKmh
@@ -125,12 +127,12 @@ export function evaluate(o: Observations, now: number): CheckItem[] {
       sinceLast === null ? 'Waiting for the first packet' : `Last packet ${Math.max(0, Math.round(sinceLast / 1000))} s ago`),
     item('gps', `GPS fix with ${MIN_SATELLITES}+ satellites`, fix !== null && fix.valid && (fix.satellites ?? 0) >= MIN_SATELLITES,
       fix === null ? 'No position reported yet' : `${fix.valid ? 'Valid' : 'No valid'} fix, ${fix.satellites ?? '?'} satellites`),
-    item('power', `External power (${MIN_EXTERNAL_V} V or more)`, o.latestExternalV !== null && o.latestExternalV >= MIN_EXTERNAL_V,
+    item('power', `External power (${supplyPresentV} V or more)`, o.latestExternalV !== null && o.latestExternalV >= supplyPresentV,
       o.latestExternalV === null ? 'No external voltage reported yet' : `${o.latestExternalV.toFixed(1)} V`),
     item('ignitionOn', 'Ignition seen on', o.ignitionOnSeen, o.ignitionOnSeen ? 'Seen' : 'Turn the key on'),
     item('ignitionOff', 'Ignition seen off', o.ignitionOffSeen, o.ignitionOffSeen ? 'Seen' : 'Turn the key off'),
-    item('movement', 'Movement seen', o.motionSeen || (speed ?? 0) >= MOVING_KMH,
-      o.motionSeen || (speed ?? 0) >= MOVING_KMH ? `Seen${speed !== null ? `, up to ${Math.round(speed)} km/h` : ''}` : `Drive at ${MOVING_KMH} km/h or more`),
+    item('movement', 'Movement seen', o.motionSeen || (speed ?? 0) >= movingSpeedKmh,
+      o.motionSeen || (speed ?? 0) >= movingSpeedKmh ? `Seen${speed !== null ? `, up to ${Math.round(speed)} km/h` : ''}` : `Drive at ${movingSpeedKmh} km/h or more`),
     item('time', 'Device clock in sync', o.clockSkewMs !== null && o.clockSkewMs < MAX_CLOCK_SKEW_MS,
       o.clockSkewMs === null ? 'Waiting for a live GPS fix' : `Off by ${Math.round(o.clockSkewMs / 1000)} s`),
   ]

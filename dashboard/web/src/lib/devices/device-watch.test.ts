@@ -1,9 +1,8 @@
-import { EventEmitter } from 'node:events'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { FakeLiveSocket } from '../../../../../test/helpers/fake-live-socket.ts'
 import type { ApiError, DeviceSummary, Packet } from '../../../../shared/contract.ts'
 import { DeviceWatch } from './device-watch.svelte.ts'
 import type { FleetListener } from '../live/fleet.svelte.ts'
-import type { LiveSocket } from '../live/connection.svelte.ts'
 
 const IMEI = '356307042440007'
 const t0 = Date.parse('2026-11-22T08:00:00Z')
@@ -12,24 +11,6 @@ const iso = (ms: number) => new Date(ms).toISOString()
 function packet(atMs: number, fields: Record<string, unknown> = {}, imei = IMEI): Packet {
   const record = { fixTime: iso(atMs), receivedAt: iso(atMs), buffered: false, valid: true, latitude: 1, longitude: 2, events: [], ...fields }
   return { imei, protocol: 'teltonika', transport: 'tcp', time: iso(atMs), kind: { type: '0x08', label: 'Codec 8' }, raw: { hex: `00${atMs}` }, records: [record] }
-}
-
-/** A socket.io client socket as far as the watch uses it: events both ways, `connected`. */
-class FakeSocket extends EventEmitter {
-  connected = true
-  sent: Array<[string, unknown]> = []
-  io = new EventEmitter()
-  /** What the server answers `watch` with. */
-  watchResult: unknown = { ok: true }
-  override emit(event: string, ...args: unknown[]): boolean {
-    if (event === 'watch' || event === 'unwatch') {
-      this.sent.push([event, args[0]])
-      const ack = args[1]
-      if (typeof ack === 'function') ack(this.watchResult)
-      return true
-    }
-    return super.emit(event, ...args)
-  }
 }
 
 class FakeFleet {
@@ -58,9 +39,9 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals())
 
 function setUp() {
-  const socket = new FakeSocket()
+  const socket = new FakeLiveSocket()
   const fleet = new FakeFleet()
-  const watch = new DeviceWatch(socket as unknown as LiveSocket, IMEI, fleet)
+  const watch = new DeviceWatch(socket.live, IMEI, fleet)
   return { socket, fleet, watch }
 }
 

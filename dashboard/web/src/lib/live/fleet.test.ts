@@ -1,8 +1,7 @@
-import { EventEmitter } from 'node:events'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { FakeLiveSocket } from '../../../../../test/helpers/fake-live-socket.ts'
 import type { DeviceSummary } from '../../../../shared/contract.ts'
 import { Fleet } from './fleet.svelte.ts'
-import type { LiveSocket } from './connection.svelte.ts'
 
 function device(imei: string, latitude: number, lastSeen: string): DeviceSummary {
   return {
@@ -15,11 +14,6 @@ function device(imei: string, latitude: number, lastSeen: string): DeviceSummary
     status: 'moving',
     position: { fixTime: lastSeen, latitude, longitude: 13.4, valid: true, speedKmh: 40 },
   }
-}
-
-/** Just enough of a socket.io client socket: `vehicle` events on the socket, `reconnect` on its manager. */
-class FakeSocket extends EventEmitter {
-  io = new EventEmitter()
 }
 
 let frames: FrameRequestCallback[]
@@ -49,8 +43,8 @@ afterEach(() => {
 })
 
 function setUp() {
-  const socket = new FakeSocket()
-  const fleet = new Fleet(socket as unknown as LiveSocket)
+  const socket = new FakeLiveSocket()
+  const fleet = new Fleet(socket.live)
   const batches: { changed: string[]; removed: readonly string[] }[] = []
   fleet.subscribe((changed, removed) => batches.push({ changed: changed.map((d) => d.imei), removed }))
   return { socket, fleet, batches }

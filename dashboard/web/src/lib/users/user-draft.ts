@@ -10,6 +10,7 @@ import {
   type UserInput,
   type VehicleVisibility,
 } from '../../../../shared/contract.ts'
+import { MIN_PASSWORD_LENGTH } from '../../../../../core/passwords.ts'
 
 export const ACCESS_LABELS: Readonly<Record<AccessLevel, string>> = { none: 'None', view: 'View', edit: 'Edit' }
 
@@ -54,9 +55,6 @@ export function draftFor(user: User | null): UserDraft {
     visibility: user.visibility.kind === 'all' ? { kind: 'all' } : { ...user.visibility, vehicleIds: [...user.visibility.vehicleIds], groupIds: [...user.visibility.groupIds] },
   }
 }
-
-/** As the server's policy (core/password-policy.ts), which also refuses common passwords. */
-export const MIN_PASSWORD_LENGTH = 10
 
 export type UserDraftField = 'name' | 'email' | 'password' | 'visibility'
 

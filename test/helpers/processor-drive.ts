@@ -1,9 +1,9 @@
 /** Test support for the pure processor steps: records at seconds from a fixed start, driven through the pipeline. */
-import type { DeviceRecord } from '../core/record.ts'
-import { makeRecord } from '../test/helpers/records.ts'
-import type { AlertChange } from './alerts/changes.ts'
-import { processRecord } from './pipeline.ts'
-import { DEFAULT_STATE_SETTINGS, emptyState, type StateSettings, type VehicleState } from './state.ts'
+import type { DeviceRecord } from '../../core/record.ts'
+import { makeRecord } from './records.ts'
+import type { AlertChange } from '../../processor/alerts/changes.ts'
+import { processRecord } from '../../processor/pipeline.ts'
+import { DEFAULT_STATE_SETTINGS, emptyState, type StateSettings, type VehicleState } from '../../processor/state.ts'
 
 export const START_MS = Date.parse('2026-03-01T10:00:00.000Z')
 

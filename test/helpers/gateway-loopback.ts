@@ -7,12 +7,12 @@
 import { expect } from 'vitest'
 import type { DeviceRecord, Protocol } from '../../core/record.ts'
 import type { AnyProtocolDescriptor, Decoded, ProtocolDescriptor, Session } from '../../gateway/protocols/types.ts'
-import { expectValidRecord } from '../../test/helpers/expect-valid-record.ts'
-import { createRandom } from '../random.ts'
-import type { SimEventType, SimRecord } from '../record.ts'
-import { ROUTES } from '../routes.ts'
-import { SimulatedVehicle } from '../vehicle.ts'
-import type { QueuedRecord, SimConnection, SimMessage, SimProtocol } from './types.ts'
+import { expectValidRecord } from './expect-valid-record.ts'
+import { createRandom } from '../../simulator/random.ts'
+import type { SimEventType, SimRecord } from '../../simulator/record.ts'
+import { ROUTES } from '../../simulator/routes.ts'
+import { SimulatedVehicle } from '../../simulator/vehicle.ts'
+import type { QueuedRecord, SimConnection, SimMessage, SimProtocol } from '../../simulator/protocols/types.ts'
 
 export const LOOPBACK_NOW = new Date(Date.UTC(2026, 0, 15, 9))
 export const LOOPBACK_START_MS = Date.UTC(2026, 0, 15, 8)
