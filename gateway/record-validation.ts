@@ -134,14 +134,13 @@ function ioProblem(io: unknown): RecordProblem | undefined {
     const keyProblem = textProblem('io', key, MAX_IO_KEY_CHARS)
     if (keyProblem) return { ...keyProblem, message: `attribute name: ${keyProblem.message}` }
     const value = (io as Record<string, unknown>)[key]
-    const field = `io.${key}`
-    if (typeof value === 'string') {
-      const valueProblem = textProblem(field, value, MAX_IO_TEXT_CHARS, 0)
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return problem('BAD_NUMBER', `io.${key}`, `${value} is not a finite number`)
+    } else if (typeof value === 'string') {
+      const valueProblem = textProblem(`io.${key}`, value, MAX_IO_TEXT_CHARS, 0)
       if (valueProblem) return valueProblem.code === 'BAD_TEXT' && value.length > MAX_IO_TEXT_CHARS ? { ...valueProblem, code: 'IO_TOO_LARGE' } : valueProblem
-    } else if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return problem('BAD_NUMBER', field, `${value} is not a finite number`)
     } else if (typeof value !== 'boolean') {
-      return problem('BAD_FIELD', field, 'not a number, text or boolean')
+      return problem('BAD_FIELD', `io.${key}`, 'not a number, text or boolean')
     }
   }
   return undefined
@@ -151,9 +150,20 @@ function ioProblem(io: unknown): RecordProblem | undefined {
 function textProblem(field: string, text: unknown, maxChars: number, minChars = 1): RecordProblem | undefined {
   if (typeof text !== 'string') return problem('BAD_FIELD', field, 'not text')
   if (text.length < minChars || text.length > maxChars) return problem('BAD_TEXT', field, `${text.length} characters, not ${minChars}..${maxChars}`)
+  // Almost every device text (IMEIs, attribute names, hex values) is printable ASCII: checked by one
+  // pass of char codes, the regular expressions only for the rest. This runs for every record stored.
+  if (isPrintableAscii(text)) return undefined
   if (CONTROL_CHARACTER.test(text)) return problem('BAD_TEXT', field, `${JSON.stringify(clipped(text))} holds a control character`)
   if (LONE_SURROGATE.test(text)) return problem('BAD_TEXT', field, 'holds a lone surrogate (not valid Unicode)')
   return undefined
+}
+
+function isPrintableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x20 || code > 0x7e) return false
+  }
+  return true
 }
 
 function inRange(value: unknown, min: number, max: number): value is number {
